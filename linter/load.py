@@ -1,0 +1,396 @@
+"""Reading templates: YAML and JSON into plain data, with the position of every key and value.
+
+The data is plain dicts, lists and scalars with intrinsic functions in long form (``!Ref X`` is
+``{"Ref": "X"}``, ``!GetAtt A.B`` is ``{"Fn::GetAtt": ["A", "B"]}``), so the rest of the engine
+never sees a tag. Positions are looked up lazily by path (only findings and errors need them):
+for YAML by walking the node tree libyaml composed, for JSON by re-scanning the text along the
+path. Nothing in a template is ever constructed as a Python object beyond these plain types.
+"""
+
+from __future__ import annotations
+
+import bisect
+import json
+import re
+from typing import Any, Sequence
+
+import yaml
+
+try:  # libyaml's C composer where present; the pure-Python one gives the same nodes.
+    from yaml import CSafeLoader as _Loader
+except ImportError:  # pragma: no cover - depends on how PyYAML was built
+    from yaml import SafeLoader as _Loader  # type: ignore[assignment]
+
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+Path = Sequence[Any]
+
+# Defaults for the input limits; the CLI may pass others.
+MAX_NODES = 2_000_000        # nodes built, aliases counted each time they are expanded
+MAX_DEPTH = 200              # nesting of mappings and sequences
+
+
+class LoadError(Exception):
+    """The file cannot be read as a template; ``line``/``column`` are 1-based (0 = unknown)."""
+
+    def __init__(self, message: str, line: int = 0, column: int = 0) -> None:
+        super().__init__(message)
+        self.message = message
+        self.line = line
+        self.column = column
+
+    def __str__(self) -> str:
+        return self.message
+
+
+# Short-form tags whose long form is not "Fn::" + name.
+_PLAIN_TAGS = {"Ref": "Ref", "Condition": "Condition"}
+
+_YAML_SCALARS = {
+    "tag:yaml.org,2002:null": lambda text: None,
+    "tag:yaml.org,2002:bool": lambda text: text.lower() in ("true", "yes", "on", "y"),
+}
+
+
+def _yaml_int(text: str) -> Any:
+    cleaned = text.replace("_", "")
+    try:
+        if cleaned.startswith(("0x", "-0x", "+0x")):
+            return int(cleaned, 16)
+        if cleaned.startswith(("0o", "-0o", "+0o")):
+            return int(cleaned, 8)
+        if cleaned.startswith(("0b", "-0b", "+0b")):
+            return int(cleaned, 2)
+        if len(cleaned.lstrip("+-")) > 1 and cleaned.lstrip("+-").startswith("0") or ":" in cleaned:
+            # YAML 1.1 octal and sexagesimal forms: CloudFormation reads them as text.
+            return text
+        return int(cleaned)
+    except ValueError:
+        return text
+
+
+def _yaml_float(text: str) -> Any:
+    try:
+        return float(text.replace("_", ""))
+    except ValueError:
+        return text
+
+
+class Document:
+    """A loaded template: its data and where each part of it stands in the file."""
+
+    def __init__(self, filename: str, data: Any, text: str, root: Node | None) -> None:
+        self.filename = filename
+        self.data = data
+        self._text = text
+        self._root = root          # YAML node tree, or None for JSON
+        self._line_starts: list[int] | None = None
+
+    def position(self, path: Path) -> tuple[int, int]:
+        """1-based (line, column) of the last key (or list item) of ``path``, as cfn-lint places
+        it; when the path does not exist, the deepest part of it that does."""
+        if self._root is not None:
+            return _yaml_position(self._root, path)
+        index = _json_index(self._text, path)
+        return self._line_column(index)
+
+    def _line_column(self, index: int) -> tuple[int, int]:
+        if self._line_starts is None:
+            self._line_starts = [0] + [m.end() for m in re.finditer("\n", self._text)]
+        line = bisect.bisect_right(self._line_starts, index)
+        return line, index - self._line_starts[line - 1] + 1
+
+
+def is_template(data: Any) -> bool:
+    """A CloudFormation template is a mapping with a ``Resources`` mapping."""
+    return isinstance(data, dict) and isinstance(data.get("Resources"), dict)
+
+
+def load_path(path: str, max_bytes: int | None = None) -> Document:
+    try:
+        with open(path, "rb") as handle:
+            raw = handle.read() if max_bytes is None else handle.read(max_bytes + 1)
+    except OSError as err:
+        raise LoadError(f"cannot read file: {err.strerror or err}") from None
+    if max_bytes is not None and len(raw) > max_bytes:
+        raise LoadError(f"file is larger than the limit of {max_bytes} bytes", 1, 1)
+    return load_bytes(raw, path)
+
+
+def decode(raw: bytes) -> str:
+    """Bytes to text: UTF-8 (a BOM is dropped), or UTF-16/32 when a BOM says so."""
+    if raw.startswith((b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff")):
+        encoding = "utf-32"
+    elif raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        encoding = "utf-16"
+    else:
+        encoding = "utf-8-sig"
+    try:
+        text = raw.decode(encoding)
+    except UnicodeDecodeError as err:
+        line = raw.count(b"\n", 0, err.start) + 1
+        column = err.start - (raw.rfind(b"\n", 0, err.start) + 1) + 1
+        raise LoadError(f"not valid {encoding.replace('-sig', '').upper()} text "
+                        f"(byte 0x{raw[err.start]:02x})", line, column) from None
+    if "\x00" in text:
+        index = text.index("\x00")
+        line = text.count("\n", 0, index) + 1
+        raise LoadError("binary file (NUL character)", line, index - text.rfind("\n", 0, index))
+    return text
+
+
+def load_bytes(raw: bytes, filename: str) -> Document:
+    return load_text(decode(raw), filename)
+
+
+def load_text(text: str, filename: str) -> Document:
+    stripped = text.lstrip()
+    if not stripped:
+        raise LoadError("empty file", 1, 1)
+    if stripped[0] in "{[":
+        try:
+            return _load_json(text, filename)
+        except LoadError as json_error:
+            # Like CloudFormation, accept YAML flow style that is not strict JSON.
+            try:
+                return _load_yaml(text, filename)
+            except LoadError:
+                raise json_error from None
+    return _load_yaml(text, filename)
+
+
+# --- JSON ------------------------------------------------------------------------------------
+
+class _DuplicateKey(Exception):
+    def __init__(self, key: str) -> None:
+        self.key = key
+
+
+def _pairs_to_dict(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    result = dict(pairs)
+    if len(result) != len(pairs):
+        seen: set[str] = set()
+        for key, _ in pairs:
+            if key in seen:
+                raise _DuplicateKey(key)
+            seen.add(key)
+    return result
+
+
+def _load_json(text: str, filename: str) -> Document:
+    try:
+        data = json.loads(text, object_pairs_hook=_pairs_to_dict)
+    except json.JSONDecodeError as err:
+        raise LoadError(f"invalid JSON: {err.msg}", err.lineno, err.colno) from None
+    except _DuplicateKey as dup:
+        line, column = _json_duplicate_position(text, dup.key)
+        raise LoadError(f"duplicate key {dup.key!r} (CloudFormation rejects it)", line, column) from None
+    except RecursionError:
+        raise LoadError(f"nesting deeper than Python can read", 1, 1) from None
+    depth = _depth(data)
+    if depth > MAX_DEPTH:
+        raise LoadError(f"nesting deeper than {MAX_DEPTH} levels", 1, 1)
+    return Document(filename, data, text, None)
+
+
+def _depth(data: Any) -> int:
+    deepest = 0
+    stack = [(data, 1)]
+    while stack:
+        value, level = stack.pop()
+        if isinstance(value, dict):
+            deepest = max(deepest, level)
+            stack.extend((v, level + 1) for v in value.values())
+        elif isinstance(value, list):
+            deepest = max(deepest, level)
+            stack.extend((v, level + 1) for v in value)
+    return deepest
+
+
+_WS = re.compile(r"[ \t\r\n]*")
+_DECODER = json.JSONDecoder()
+
+
+def _json_index(text: str, path: Path) -> int:
+    """Index in ``text`` of the last key of ``path`` (the opening quote), found by scanning."""
+    index = _WS.match(text, 0).end()
+    found = index
+    for step in path:
+        if index >= len(text):
+            break
+        char = text[index]
+        if char == "{" and isinstance(step, str):
+            located = _json_find_key(text, index, step)
+            if located is None:
+                break
+            found, index = located
+        elif char == "[" and isinstance(step, int):
+            located = _json_find_item(text, index, step)
+            if located is None:
+                break
+            found = index = located
+        else:
+            break
+    return found
+
+
+def _json_find_key(text: str, index: int, key: str) -> tuple[int, int] | None:
+    """In the object at ``index``: (index of the key's quote, index of its value)."""
+    index = _WS.match(text, index + 1).end()
+    while index < len(text) and text[index] == '"':
+        name, after = json.decoder.scanstring(text, index + 1)
+        colon = _WS.match(text, after).end()
+        value_at = _WS.match(text, colon + 1).end()
+        if name == key:
+            return index, value_at
+        _, end = _DECODER.raw_decode(text, value_at)
+        index = _WS.match(text, end).end()
+        if index < len(text) and text[index] == ",":
+            index = _WS.match(text, index + 1).end()
+    return None
+
+
+def _json_find_item(text: str, index: int, wanted: int) -> int | None:
+    index = _WS.match(text, index + 1).end()
+    position = 0
+    while index < len(text) and text[index] != "]":
+        if position == wanted:
+            return index
+        _, end = _DECODER.raw_decode(text, index)
+        index = _WS.match(text, end).end()
+        if index < len(text) and text[index] == ",":
+            index = _WS.match(text, index + 1).end()
+        position += 1
+    return None
+
+
+def _json_duplicate_position(text: str, key: str) -> tuple[int, int]:
+    """Where a duplicated key occurs for the second time (a plain text search is enough here)."""
+    needle = json.dumps(key)
+    first = text.find(needle)
+    second = text.find(needle, first + 1) if first >= 0 else -1
+    at = second if second >= 0 else max(first, 0)
+    line = text.count("\n", 0, at) + 1
+    return line, at - text.rfind("\n", 0, at)
+
+
+# --- YAML ------------------------------------------------------------------------------------
+
+def _mark(node: Node) -> tuple[int, int]:
+    return node.start_mark.line + 1, node.start_mark.column + 1
+
+
+def _load_yaml(text: str, filename: str) -> Document:
+    loader = _Loader(text)
+    try:
+        root = loader.get_single_node()
+    except yaml.MarkedYAMLError as err:
+        mark = err.problem_mark or err.context_mark
+        where = (mark.line + 1, mark.column + 1) if mark else (0, 0)
+        problem = err.problem or err.context or "invalid YAML"
+        if "expected a single document" in str(err):
+            problem = "more than one YAML document in the file (a template is one document)"
+        raise LoadError(f"invalid YAML: {problem}", *where) from None
+    except yaml.YAMLError as err:
+        raise LoadError(f"invalid YAML: {err}", 1, 1) from None
+    except RecursionError:
+        raise LoadError("nesting deeper than the YAML reader can follow", 1, 1) from None
+    finally:
+        loader.dispose()
+    if root is None:
+        raise LoadError("empty file (no YAML document)", 1, 1)
+    data = _Builder().build(root)
+    return Document(filename, data, text, root)
+
+
+class _Builder:
+    """Node tree → plain data. Counts nodes (aliases each time they are expanded) and depth,
+    so an alias bomb or a deep nest stops with a located error instead of eating memory."""
+
+    def __init__(self, max_nodes: int = MAX_NODES, max_depth: int = MAX_DEPTH) -> None:
+        self.budget = max_nodes
+        self.max_nodes = max_nodes
+        self.max_depth = max_depth
+
+    def build(self, node: Node, depth: int = 0) -> Any:
+        self.budget -= 1
+        if self.budget < 0:
+            raise LoadError(f"more than {self.max_nodes} values after expanding aliases "
+                            "(an alias bomb?)", *_mark(node))
+        tag = node.tag
+        if isinstance(node, ScalarNode):
+            if tag.startswith("!"):
+                return self._short_form(node, depth)
+            if tag == "tag:yaml.org,2002:str":
+                return node.value
+            if tag == "tag:yaml.org,2002:int":
+                return _yaml_int(node.value)
+            if tag == "tag:yaml.org,2002:float":
+                return _yaml_float(node.value)
+            convert = _YAML_SCALARS.get(tag)
+            if convert is not None:
+                return convert(node.value)
+            if tag in ("tag:yaml.org,2002:timestamp", "tag:yaml.org,2002:binary"):
+                return node.value  # CloudFormation reads dates as text
+            raise LoadError(f"unsupported YAML tag {tag}", *_mark(node))
+        if depth >= self.max_depth:
+            raise LoadError(f"nesting deeper than {self.max_depth} levels", *_mark(node))
+        if tag.startswith("!"):
+            return self._short_form(node, depth)
+        if isinstance(node, MappingNode):
+            if tag != "tag:yaml.org,2002:map":
+                raise LoadError(f"unsupported YAML tag {tag}", *_mark(node))
+            result: dict[str, Any] = {}
+            for key_node, value_node in node.value:
+                if not isinstance(key_node, ScalarNode) or key_node.tag.startswith("!"):
+                    raise LoadError("a mapping key must be a plain scalar", *_mark(key_node))
+                key = key_node.value
+                if key in result:
+                    raise LoadError(f"duplicate key {key!r} (CloudFormation rejects it)",
+                                    *_mark(key_node))
+                result[key] = self.build(value_node, depth + 1)
+            return result
+        if isinstance(node, SequenceNode):
+            if tag != "tag:yaml.org,2002:seq":
+                raise LoadError(f"unsupported YAML tag {tag}", *_mark(node))
+            return [self.build(item, depth + 1) for item in node.value]
+        raise LoadError(f"unsupported YAML node {tag}", *_mark(node))  # pragma: no cover
+
+    def _short_form(self, node: Node, depth: int) -> dict[str, Any]:
+        name = node.tag[1:]
+        if not name or not re.fullmatch(r"[A-Za-z][A-Za-z0-9]*", name):
+            raise LoadError(f"unknown tag {node.tag}", *_mark(node))
+        key = _PLAIN_TAGS.get(name, "Fn::" + name)
+        if isinstance(node, ScalarNode):
+            value: Any = node.value
+            if key == "Fn::GetAtt":
+                value = value.split(".", 1)
+        elif isinstance(node, SequenceNode):
+            value = [self.build(item, depth + 1) for item in node.value]
+        else:
+            # Build the mapping with a plain map tag so the checks above apply to it.
+            plain = MappingNode("tag:yaml.org,2002:map", node.value, node.start_mark, node.end_mark)
+            value = self.build(plain, depth)
+        return {key: value}
+
+
+def _yaml_position(root: Node, path: Path) -> tuple[int, int]:
+    node: Node = root
+    found = _mark(root)
+    for step in path:
+        if node.tag.startswith("!") and step == _PLAIN_TAGS.get(node.tag[1:], "Fn::" + node.tag[1:]):
+            continue  # ``!If [...]`` holds its arguments directly: the long-form key has no node
+        if isinstance(node, MappingNode):
+            for key_node, value_node in node.value:
+                if isinstance(key_node, ScalarNode) and key_node.value == str(step):
+                    found = _mark(key_node)
+                    node = value_node
+                    break
+            else:
+                break
+        elif isinstance(node, SequenceNode) and isinstance(step, int) and 0 <= step < len(node.value):
+            node = node.value[step]
+            found = _mark(node)
+        else:
+            break
+    return found

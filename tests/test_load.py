@@ -1,0 +1,130 @@
+"""The loader: long-form data, positions as cfn-lint reports them, and located errors."""
+
+import json
+import textwrap
+
+import pytest
+
+from cfn_trailwatch.load import LoadError, is_template, load_bytes, load_text
+
+YAML = textwrap.dedent("""\
+    AWSTemplateFormatVersion: 2010-09-09
+    Resources:
+      Trail:
+        Type: AWS::CloudTrail::Trail
+        Properties:
+          IsLogging: true
+          CloudWatchLogsLogGroupArn: !GetAtt Group.Arn
+          CloudWatchLogsRoleArn: !If [UseRole, !GetAtt Role.Arn, !Ref "AWS::NoValue"]
+          S3BucketName: !Sub "${AWS::StackName}-logs"
+          Tags: &tags
+            - Key: Code
+              Value: 0123
+          EventSelectors: *tags
+      Group:
+        Type: AWS::Logs::LogGroup
+        Properties:
+          RetentionInDays: 365
+          LogGroupName: !Join ["-", [a, !Select [0, !Split [",", "x,y"]]]]
+    """)
+
+
+def test_yaml_short_forms_become_long_form():
+    data = load_text(YAML, "t.yaml").data
+    props = data["Resources"]["Trail"]["Properties"]
+    assert data["AWSTemplateFormatVersion"] == "2010-09-09"
+    assert props["IsLogging"] is True
+    assert props["CloudWatchLogsLogGroupArn"] == {"Fn::GetAtt": ["Group", "Arn"]}
+    assert props["CloudWatchLogsRoleArn"] == {
+        "Fn::If": ["UseRole", {"Fn::GetAtt": ["Role", "Arn"]}, {"Ref": "AWS::NoValue"}]}
+    assert props["S3BucketName"] == {"Fn::Sub": "${AWS::StackName}-logs"}
+    assert props["Tags"] == [{"Key": "Code", "Value": "0123"}]  # leading zero kept as text
+    assert props["EventSelectors"] == props["Tags"]              # alias expanded
+    assert props["EventSelectors"] is not props["Tags"]
+    group = data["Resources"]["Group"]["Properties"]
+    assert group["RetentionInDays"] == 365
+    assert group["LogGroupName"] == {"Fn::Join": ["-", ["a", {"Fn::Select": [
+        0, {"Fn::Split": [",", "x,y"]}]}]]}
+
+
+def test_getatt_scalar_splits_on_first_dot_only():
+    data = load_text("Resources:\n  A:\n    Type: X\n    Properties:\n      P: !GetAtt Stack.Outputs.Arn\n",
+                     "t.yaml").data
+    assert data["Resources"]["A"]["Properties"]["P"] == {"Fn::GetAtt": ["Stack", "Outputs.Arn"]}
+
+
+def test_yaml_positions_are_those_of_keys_and_items():
+    doc = load_text(YAML, "t.yaml")
+    trail = ["Resources", "Trail", "Properties"]
+    assert doc.position(trail) == (5, 5)
+    assert doc.position(trail + ["CloudWatchLogsRoleArn"]) == (8, 7)
+    # inside a short-form tag: the list item itself
+    assert doc.position(trail + ["CloudWatchLogsRoleArn", "Fn::If", 1]) == (8, 44)
+    # a path that does not exist stops at the deepest part that does
+    assert doc.position(trail + ["Missing", "Deeper"]) == (5, 5)
+
+
+def test_json_positions_match_yaml_semantics():
+    data = load_text(YAML, "t.yaml").data
+    text = json.dumps(data, indent=2)
+    doc = load_text(text, "t.json")
+    assert doc.data == data
+    path = ["Resources", "Trail", "Properties", "CloudWatchLogsRoleArn"]
+    line, column = doc.position(path)
+    assert text.splitlines()[line - 1][column - 1:].startswith('"CloudWatchLogsRoleArn"')
+    line, column = doc.position(path + ["Fn::If", 2])
+    assert text.splitlines()[line - 1][column - 1:].startswith('{')
+    assert text.splitlines()[line - 2].strip().startswith('}')  # the item after GetAtt's object
+
+
+@pytest.mark.parametrize("text, message, line", [
+    ("", "empty file", 1),
+    ("   \n\n", "empty file", 1),
+    ("Resources:\n  A: [\n", "invalid YAML", 3),
+    ("Resources:\n  A: 1\n  A: 2\n", "duplicate key 'A'", 3),
+    ('{"Resources": {"A": 1, "A": 2}}', "duplicate key 'A'", 1),
+    ('{"Resources": {"A": 1', "invalid JSON", 1),
+    ("a: 1\n---\nb: 2\n", "more than one YAML document", 2),
+    ("Resources: !!python/object:os.system {}\n", "unsupported YAML tag", 1),
+    ("Resources: !!python/name:os.system\n", "unsupported YAML tag", 1),
+])
+def test_bad_input_is_a_located_error(text, message, line):
+    with pytest.raises(LoadError) as caught:
+        load_text(text, "bad.yaml")
+    assert message in caught.value.message
+    assert caught.value.line == line
+
+
+def test_alias_bomb_stops_with_an_error():
+    lines = ["a0: &a0 [x, x, x, x, x, x, x, x, x, x]"]
+    for level in range(1, 9):
+        prev = f"*a{level - 1}"
+        lines.append(f"a{level}: &a{level} [{', '.join([prev] * 10)}]")
+    lines.append("Resources: {B: {Type: X, Properties: {P: *a8}}}")
+    with pytest.raises(LoadError) as caught:
+        load_text("\n".join(lines) + "\n", "bomb.yaml")
+    assert "alias" in caught.value.message
+
+
+def test_deep_nesting_is_an_error_in_yaml_and_json():
+    with pytest.raises(LoadError, match="nesting deeper"):
+        load_text("Resources: " + "[" * 300 + "]" * 300 + "\n", "deep.yaml")
+    with pytest.raises(LoadError, match="nesting deeper"):
+        load_text('{"Resources": ' + "[" * 300 + "]" * 300 + "}", "deep.json")
+
+
+def test_encodings():
+    assert load_bytes(b"\xef\xbb\xbfResources: {}\n", "bom.yaml").data == {"Resources": {}}
+    assert load_bytes("Resources: {}\n".encode("utf-16"), "u16.yaml").data == {"Resources": {}}
+    with pytest.raises(LoadError, match="not valid UTF-8") as caught:
+        load_bytes(b"Resources:\n  A: \xff\xfe\xfa\n", "bad.yaml")
+    assert (caught.value.line, caught.value.column) == (2, 6)
+    with pytest.raises(LoadError, match="binary"):
+        load_bytes(b"Resources:\x00\x01", "bin.yaml")
+
+
+def test_is_template():
+    assert is_template({"Resources": {}})
+    assert not is_template({"repos": []})
+    assert not is_template({"Resources": []})
+    assert not is_template([1, 2])
