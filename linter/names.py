@@ -1,0 +1,128 @@
+"""What Ref and GetAtt mean per resource type: physical names and the ARNs built from them.
+
+``Ref`` of a log group, a role or a trail is its *name*; ``Fn::GetAtt X.Arn`` is an ARN made of
+that name. This module rewrites those atoms into the literal text (or canonical atoms) of the
+name and ARN, so that every way of writing the same ARN — ``!GetAtt G.Arn``, ``!Sub
+arn:...:log-group:${G}:*``, a literal — ends up in one comparable form. A name that the template
+does not fix stays the atom ``ResourceRef(X)``: the same atom wherever it appears.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .values import ResourceAttr, ResourceRef, Resolver, Scenario, Text, concat
+
+LOG_GROUP = "AWS::Logs::LogGroup"
+ROLE = "AWS::IAM::Role"
+TRAIL = "AWS::CloudTrail::Trail"
+MANAGED_POLICY = "AWS::IAM::ManagedPolicy"
+
+# The property that names a resource of each type (its Ref value when set).
+NAME_PROPERTY = {
+    LOG_GROUP: "LogGroupName",
+    ROLE: "RoleName",
+    TRAIL: "TrailName",
+    MANAGED_POLICY: "ManagedPolicyName",
+}
+
+
+class Names:
+    """Physical names of a template's resources under one resolver (memoised per scenario)."""
+
+    def __init__(self, resolver: Resolver) -> None:
+        self.resolver = resolver
+        self._cache: dict[tuple[str, Scenario], Any] = {}
+        self._busy: set[str] = set()
+
+    def name(self, logical_id: str, scenario: Scenario) -> Any:
+        """The resource's name: a literal or Text when its name property fixes it (in this
+        scenario), else the atom ``ResourceRef(logical_id)`` (a generated, unique name)."""
+        key = (logical_id, scenario)
+        if key in self._cache:
+            return self._cache[key]
+        result: Any = ResourceRef(logical_id)
+        kind = self.resolver.resource_type(logical_id)
+        prop = NAME_PROPERTY.get(kind or "")
+        resource = self.resolver.resources.get(logical_id)
+        properties = resource.get("Properties") if isinstance(resource, dict) else None
+        if prop and isinstance(properties, dict) and prop in properties and logical_id not in self._busy:
+            self._busy.add(logical_id)  # a name defined through itself is left symbolic
+            try:
+                branches = self.resolver.resolve(properties[prop], scenario)
+                values = {repr(v): v for _, v in branches}
+                if len(values) == 1:
+                    value = next(iter(values.values()))
+                    if isinstance(value, (str, Text)) and value != "":
+                        result = self.expand(value, scenario)
+            finally:
+                self._busy.discard(logical_id)
+        self._cache[key] = result
+        return result
+
+    def path(self, logical_id: str, scenario: Scenario) -> Any:
+        resource = self.resolver.resources.get(logical_id)
+        properties = resource.get("Properties") if isinstance(resource, dict) else None
+        if isinstance(properties, dict) and "Path" in properties:
+            branches = self.resolver.resolve(properties["Path"], scenario)
+            if len(branches) == 1 and isinstance(branches[0][1], str):
+                return branches[0][1]
+        return "/"
+
+    def account(self) -> Any:
+        return self.resolver._pseudo("AWS::AccountId")
+
+    def arn(self, logical_id: str, scenario: Scenario) -> Any | None:
+        """The ARN of a log group, role, trail or managed policy of the template."""
+        r = self.resolver
+        kind = r.resource_type(logical_id)
+        name = self.name(logical_id, scenario)
+        if kind == LOG_GROUP:
+            return concat(["arn:", r.partition, ":logs:", r.region, ":", self.account(),
+                           ":log-group:", name, ":*"])
+        if kind == ROLE:
+            return concat(["arn:", r.partition, ":iam::", self.account(), ":role",
+                           self.path(logical_id, scenario), name])
+        if kind == MANAGED_POLICY:
+            return concat(["arn:", r.partition, ":iam::", self.account(), ":policy",
+                           self.path(logical_id, scenario), name])
+        if kind == TRAIL:
+            return concat(["arn:", r.partition, ":cloudtrail:", r.region, ":", self.account(),
+                           ":trail/", name])
+        return None
+
+    def expand(self, value: Any, scenario: Scenario) -> Any:
+        """``value`` with every Ref/GetAtt of a named resource replaced by its name or ARN."""
+        if isinstance(value, ResourceAttr):
+            if value.attribute == "Arn":
+                arn = self.arn(value.logical_id, scenario)
+                if arn is not None:
+                    return arn
+            return value
+        if isinstance(value, ResourceRef):
+            kind = self.resolver.resource_type(value.logical_id)
+            if kind == MANAGED_POLICY:
+                return self.arn(value.logical_id, scenario)
+            if kind in NAME_PROPERTY:
+                return self.name(value.logical_id, scenario)
+            return value
+        if isinstance(value, Text):
+            return concat(self.expand(part, scenario) for part in value.parts)
+        if isinstance(value, list):
+            return [self.expand(item, scenario) for item in value]
+        if isinstance(value, dict):
+            return {key: self.expand(item, scenario) for key, item in value.items()}
+        return value
+
+    def find(self, kind: str, name: Any, scenario: Scenario) -> str | None:
+        """The logical ID of the template's resource of ``kind`` whose name is ``name``."""
+        if isinstance(name, ResourceRef):
+            return name.logical_id if self.resolver.resource_type(name.logical_id) == kind else None
+        for logical_id in self.by_type(kind):
+            if self.name(logical_id, scenario) == name:
+                return logical_id
+        return None
+
+    def by_type(self, kind: str) -> list[str]:
+        return [lid for lid, res in self.resolver.resources.items()
+                if isinstance(res, dict) and res.get("Type") == kind]

@@ -1,0 +1,446 @@
+"""The trail analysis: for every trail and every scenario, follow the chain to CloudWatch Logs.
+
+Trail → ``CloudWatchLogsLogGroupArn`` → log group; trail → ``CloudWatchLogsRoleArn`` → role →
+trust policy (``cloudtrail.amazonaws.com`` may assume it) → the policies that reach the role →
+``logs:CreateLogStream`` and ``logs:PutLogEvents`` on the log streams CloudTrail writes. Each
+broken link is a finding anchored at the trail's property, with the scenario it holds in and the
+evidence followed. What cannot be resolved here is WT1007, never a pass and never a failure.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Iterator
+
+from . import arn, iam
+from .findings import Finding
+from .names import LOG_GROUP, ROLE, TRAIL, Names
+from .reach import PolicyIndex, Reached, RolePolicies, as_document
+from .values import (EMPTY, Import, NoValue, Parameter, Pseudo, ResourceAttr, ResourceRef, Resolver,
+                     Scenario, Text, Unknown, render, scalar_text, source, unknowns_in)
+from .values.resolve import DEFAULT_REGION, MAX_BRANCHES
+
+GROUP_KEY = "CloudWatchLogsLogGroupArn"
+ROLE_KEY = "CloudWatchLogsRoleArn"
+SERVICE = "cloudtrail.amazonaws.com"
+ACTIONS = ("logs:CreateLogStream", "logs:PutLogEvents")
+
+# Resource types whose attributes come from outside the template.
+_OPAQUE_TYPES = ("AWS::CloudFormation::Stack", "AWS::CloudFormation::CustomResource",
+                 "AWS::Serverless::Application")
+
+
+@dataclass
+class Options:
+    parameters: dict[str, Any] = field(default_factory=dict)   # given values: str or list of str
+    regions: tuple[str, ...] = (DEFAULT_REGION,)
+    account_id: str | None = None
+    max_branches: int = MAX_BRANCHES
+
+
+@dataclass
+class Analysis:
+    findings: list[Finding]
+    trails: int
+    errors: list[tuple[str, str]]   # (trail logical ID, message) for internal errors
+
+
+@dataclass
+class _GroupLink:
+    logical_id: str | None    # the template's log group, or None for one outside the template
+    partition: Any
+    region: Any
+    account: Any
+    name: Any
+    evidence: str
+
+
+@dataclass
+class _RoleLink:
+    logical_id: str
+    evidence: str
+
+
+def trail_ids(template: Any) -> list[str]:
+    resources = template.get("Resources") if isinstance(template, dict) else None
+    if not isinstance(resources, dict):
+        return []
+    return [lid for lid, res in resources.items()
+            if isinstance(res, dict) and res.get("Type") == TRAIL]
+
+
+def analyse_template(template: Any, options: Options | None = None) -> list[Finding]:
+    return analyse(template, options).findings
+
+
+def analyse(template: Any, options: Options | None = None) -> Analysis:
+    options = options or Options()
+    trails = trail_ids(template)
+    found: dict[tuple, Finding] = {}
+    errors: list[tuple[str, str]] = []
+    for region in options.regions or (DEFAULT_REGION,):
+        if not trails:
+            break
+        resolver = Resolver(template, options.parameters, region, options.account_id,
+                            options.max_branches)
+        names = Names(resolver)
+        policies = RolePolicies(names, PolicyIndex(names))
+        for trail_id in trails:
+            check = _TrailCheck(resolver, names, policies, trail_id,
+                                region if len(options.regions) > 1 else None)
+            try:
+                check.run()
+            except Exception as err:  # noqa: BLE001 - one trail's bug must not hide the others
+                errors.append((trail_id, f"internal error while analysing trail {trail_id}: "
+                                         f"{type(err).__name__}: {err}"))
+            for finding in check.findings:
+                found.setdefault((finding.resource, finding.rule, finding.path), finding)
+    order = {trail: number for number, trail in enumerate(trails)}
+    findings = sorted(found.values(), key=lambda f: (order[f.resource], f.rule, f.path))
+    return Analysis(findings, len(trails), errors)
+
+
+class _TrailCheck:
+    def __init__(self, resolver: Resolver, names: Names, policies: RolePolicies, trail_id: str,
+                 region_label: str | None) -> None:
+        self.resolver = resolver
+        self.names = names
+        self.policies = policies
+        self.trail_id = trail_id
+        self.region_label = region_label
+        self.findings: list[Finding] = []
+        resource = resolver.resources[trail_id]
+        properties = resource.get("Properties")
+        self.base = ("Resources", trail_id)
+        self.props_path = self.base + ("Properties",) if properties is not None else self.base
+        self.props: dict = properties if isinstance(properties, dict) else {}
+
+    # -- driving ----------------------------------------------------------------------------
+
+    def run(self) -> None:
+        for s0, exists in self.resolver.exists(self.trail_id, EMPTY):
+            if not exists:
+                continue
+            self._is_logging(s0)
+            for s1, group in self._log_group(s0):
+                for s2, role in self._role(s1):
+                    if role is None:
+                        continue
+                    self._trust(role, s2, group)
+                    if group is not None:
+                        self._permissions(group, role, s2)
+
+    def _emit(self, rule: str, key: str | None, message: str, scenario: Scenario,
+              evidence: list[str]) -> None:
+        path = self.props_path + (key,) if key and key in self.props else self.props_path
+        where = scenario.label()
+        if self.region_label:
+            where = f"region={self.region_label}" + (", " + where if where else "")
+        if where:
+            message = f"{message} [when {where}]"
+        self.findings.append(Finding(rule, self.trail_id, tuple(path), message,
+                                     tuple(scenario.describe().items()), tuple(evidence)))
+
+    def _value(self, key: str, s: Scenario) -> Iterator[tuple[Scenario, Any]]:
+        if key not in self.props:
+            yield s, NoValue
+            return
+        yield from self.resolver.resolve(self.props[key], s)
+
+    # -- IsLogging ----------------------------------------------------------------------------
+
+    def _is_logging(self, s: Scenario) -> None:
+        if "IsLogging" not in self.props:
+            return  # a required property: cfn-lint's own schema rules report its absence
+        for s_i, value in self._value("IsLogging", s):
+            text = scalar_text(value).lower() if not isinstance(value, (dict, list)) and value is not NoValue else None
+            if text == "false":
+                self._emit("ET1008", "IsLogging",
+                           f"Trail {self.trail_id} has IsLogging false: it records no events", s_i,
+                           [f"IsLogging: {source(self.props['IsLogging'])} → false"])
+            elif text != "true":
+                self._emit("WT1007", "IsLogging",
+                           f"Trail {self.trail_id}: cannot tell whether it is logging "
+                           f"(IsLogging is {render(value)})", s_i,
+                           [f"IsLogging: {source(self.props['IsLogging'])} → {render(value)}"])
+
+    # -- the log group ------------------------------------------------------------------------
+
+    def _log_group(self, s: Scenario) -> Iterator[tuple[Scenario, _GroupLink | None]]:
+        raw = self.props.get(GROUP_KEY)
+        for s_i, value in self._value(GROUP_KEY, s):
+            shown = f"{GROUP_KEY}: {source(raw)}" if GROUP_KEY in self.props else f"no {GROUP_KEY}"
+            yield from self._classify_group(value, s_i, shown)
+
+    def _classify_group(self, value: Any, s: Scenario, shown: str):
+        def fail(rule: str, message: str):
+            self._emit(rule, GROUP_KEY, message, s, [shown])
+            return [(s, None)]
+
+        trail = f"Trail {self.trail_id}"
+        if value is NoValue or value is None or value == "":
+            what = "has no CloudWatchLogsLogGroupArn" if GROUP_KEY not in self.props else (
+                "has an empty CloudWatchLogsLogGroupArn" if value == "" or value is None
+                else "has CloudWatchLogsLogGroupArn set to AWS::NoValue")
+            return fail("ET1001", f"{trail} {what}: its events are not delivered to CloudWatch Logs")
+        if isinstance(value, ResourceRef):
+            kind = self.resolver.resource_type(value.logical_id)
+            if kind == LOG_GROUP:
+                fail("ET1003", f"{trail}: !Ref {value.logical_id} gives the log group's name, "
+                               f"not its ARN; use !GetAtt {value.logical_id}.Arn")
+                # The intended group is plain: keep checking the rest of the chain against it.
+                return self._template_group(value.logical_id, s, f"{shown} → (meant) log group "
+                                                                 f"{value.logical_id}", quiet=True)
+            if _opaque(kind):
+                return fail("WT1007", f"{trail}: the log group ARN comes from {kind} "
+                                      f"{value.logical_id} and cannot be verified here")
+            return fail("ET1003", f"{trail}: !Ref {value.logical_id} is a {kind}, not a log group ARN")
+        if isinstance(value, ResourceAttr):
+            kind = self.resolver.resource_type(value.logical_id)
+            if kind == LOG_GROUP and value.attribute == "Arn":
+                return self._template_group(value.logical_id, s, f"{shown} → log group {value.logical_id}")
+            if kind == LOG_GROUP:
+                fail("ET1003", f"{trail}: !GetAtt {value.logical_id}.{value.attribute} is not "
+                               f"the log group's ARN; use !GetAtt {value.logical_id}.Arn")
+                return self._template_group(value.logical_id, s, f"{shown} → (meant) log group "
+                                                                 f"{value.logical_id}", quiet=True)
+            if _opaque(kind):
+                return fail("WT1007", f"{trail}: the log group ARN comes from {kind} "
+                                      f"{value.logical_id} and cannot be verified here")
+            return fail("ET1003", f"{trail}: !GetAtt {value.logical_id}.{value.attribute} is an "
+                                  f"attribute of a {kind}, not a log group ARN")
+        if isinstance(value, (Parameter, Import, Unknown, Pseudo)):
+            return fail("WT1007", f"{trail}: the log group ARN is {render(value)}, which cannot be "
+                                  "verified here")
+        if not isinstance(value, (str, Text)):
+            return fail("ET1003", f"{trail}: CloudWatchLogsLogGroupArn is {render(value)}, not an ARN")
+        expanded = self.names.expand(value, s)
+        fields = arn.log_group_arn_fields(expanded)
+        if fields is None:
+            if unknowns_in(expanded):
+                return fail("WT1007", f"{trail}: the log group ARN {render(expanded)} cannot be "
+                                      "verified here")
+            return fail("ET1003", f"{trail}: {render(value)} is not a log group ARN "
+                                  "(arn:<partition>:logs:<region>:<account>:log-group:<name>:*)")
+        if fields.uncertain:
+            return fail("WT1007", f"{trail}: the log group ARN cannot be verified here: {fields.reason}")
+        partition, region, account, name, wildcard = fields
+        if unknowns_in(name):
+            return fail("WT1007", f"{trail}: the log group name in {render(expanded)} cannot be "
+                                  "resolved here")
+        if not wildcard:
+            return fail("ET1003", f"{trail}: {render(expanded)} lacks the ':*' suffix that "
+                                  "CloudTrail requires of a log group ARN")
+        logical_id = self.names.find(LOG_GROUP, name, s)
+        if logical_id is not None:
+            return self._template_group(logical_id, s, f"{shown} → log group {logical_id}")
+        link = _GroupLink(None, partition, region, account, name,
+                          f"{shown} → log group {render(name)} outside the template")
+        return [(s, link)]
+
+    def _template_group(self, logical_id: str, s: Scenario, evidence: str, quiet: bool = False):
+        """Follow the template's log group where it exists; ``quiet`` when the link itself was
+        already reported (a Ref where an ARN belongs) and only the rest of the chain is checked."""
+        out = []
+        for s_i, exists in self.resolver.exists(logical_id, s):
+            if not exists:
+                if not quiet:
+                    self._emit("ET1003", GROUP_KEY, f"Trail {self.trail_id}: log group {logical_id} "
+                                                    "is not created in this scenario", s_i, [evidence])
+                out.append((s_i, None))
+                continue
+            r = self.resolver
+            link = _GroupLink(logical_id, r.partition, r.region, self.names.account(),
+                              self.names.name(logical_id, s_i), evidence)
+            out.append((s_i, link))
+        return out
+
+    # -- the role ---------------------------------------------------------------------------
+
+    def _role(self, s: Scenario) -> Iterator[tuple[Scenario, _RoleLink | None]]:
+        raw = self.props.get(ROLE_KEY)
+        for s_i, value in self._value(ROLE_KEY, s):
+            shown = f"{ROLE_KEY}: {source(raw)}" if ROLE_KEY in self.props else f"no {ROLE_KEY}"
+            yield from self._classify_role(value, s_i, shown)
+
+    def _classify_role(self, value: Any, s: Scenario, shown: str):
+        def fail(rule: str, message: str):
+            self._emit(rule, ROLE_KEY, message, s, [shown])
+            return [(s, None)]
+
+        trail = f"Trail {self.trail_id}"
+        if value is NoValue or value is None or value == "":
+            what = "has no CloudWatchLogsRoleArn" if ROLE_KEY not in self.props else (
+                "has an empty CloudWatchLogsRoleArn" if value == "" or value is None
+                else "has CloudWatchLogsRoleArn set to AWS::NoValue")
+            return fail("ET1002", f"{trail} {what}: CloudTrail has no role to write to CloudWatch Logs")
+        if isinstance(value, ResourceRef):
+            kind = self.resolver.resource_type(value.logical_id)
+            if kind == ROLE:
+                fail("ET1004", f"{trail}: !Ref {value.logical_id} gives the role's name, not its "
+                               f"ARN; use !GetAtt {value.logical_id}.Arn")
+                return self._template_role(value.logical_id, s, f"{shown} → (meant) role "
+                                                                f"{value.logical_id}", quiet=True)
+            if _opaque(kind):
+                return fail("WT1007", f"{trail}: the role ARN comes from {kind} {value.logical_id} "
+                                      "and cannot be verified here")
+            return fail("ET1004", f"{trail}: !Ref {value.logical_id} is a {kind}, not an IAM role ARN")
+        if isinstance(value, ResourceAttr):
+            kind = self.resolver.resource_type(value.logical_id)
+            if kind == ROLE and value.attribute == "Arn":
+                return self._template_role(value.logical_id, s, f"{shown} → role {value.logical_id}")
+            if kind == ROLE:
+                fail("ET1004", f"{trail}: !GetAtt {value.logical_id}.{value.attribute} is not "
+                               f"the role's ARN; use !GetAtt {value.logical_id}.Arn")
+                return self._template_role(value.logical_id, s, f"{shown} → (meant) role "
+                                                                f"{value.logical_id}", quiet=True)
+            if _opaque(kind):
+                return fail("WT1007", f"{trail}: the role ARN comes from {kind} {value.logical_id} "
+                                      "and cannot be verified here")
+            return fail("ET1004", f"{trail}: !GetAtt {value.logical_id}.{value.attribute} is an "
+                                  f"attribute of a {kind}, not an IAM role ARN")
+        if isinstance(value, (Parameter, Import, Unknown, Pseudo)):
+            return fail("WT1007", f"{trail}: the role ARN is {render(value)}; the role's trust and "
+                                  "permissions cannot be verified here")
+        if not isinstance(value, (str, Text)):
+            return fail("ET1004", f"{trail}: CloudWatchLogsRoleArn is {render(value)}, not an ARN")
+        expanded = self.names.expand(value, s)
+        fields = arn.role_arn_fields(expanded)
+        if fields is None:
+            kind = arn.iam_resource_type(expanded)
+            if kind is not None:
+                return fail("ET1004", f"{trail}: {render(expanded)} is an IAM {kind} ARN, not a role ARN")
+            return fail("ET1004", f"{trail}: {render(value)} is not an IAM role ARN "
+                                  "(arn:<partition>:iam::<account>:role/<name>)")
+        _partition, _account, _path, name = fields
+        if fields.uncertain and unknowns_in(name):
+            return fail("WT1007", f"{trail}: the role ARN cannot be verified here: {fields.reason}")
+        logical_id = self.names.find(ROLE, name, s)
+        if logical_id is not None:
+            return self._template_role(logical_id, s, f"{shown} → role {logical_id}")
+        if unknowns_in(name):
+            return fail("WT1007", f"{trail}: the role name in {render(expanded)} cannot be resolved here")
+        return fail("WT1007", f"{trail}: role {render(expanded)} is not in this template; its trust "
+                              "and permissions cannot be verified here")
+
+    def _template_role(self, logical_id: str, s: Scenario, evidence: str, quiet: bool = False):
+        out = []
+        for s_i, exists in self.resolver.exists(logical_id, s):
+            if not exists:
+                if not quiet:
+                    self._emit("ET1004", ROLE_KEY, f"Trail {self.trail_id}: role {logical_id} is not "
+                                                   "created in this scenario", s_i, [evidence])
+                out.append((s_i, None))
+            else:
+                out.append((s_i, _RoleLink(logical_id, evidence)))
+        return out
+
+    # -- trust ------------------------------------------------------------------------------
+
+    def _context(self, s: Scenario) -> dict[str, Any]:
+        account = self.names.account()
+        return {
+            "aws:SourceAccount": account,
+            "aws:SourceArn": self.names.arn(self.trail_id, s),
+            "aws:RequestedRegion": self.resolver.region,
+            "aws:PrincipalAccount": account,
+        }
+
+    def _trust(self, role: _RoleLink, s: Scenario, group: _GroupLink | None) -> None:
+        properties = _properties(self.resolver, role.logical_id)
+        document = properties.get("AssumeRolePolicyDocument")
+        evidence = ([group.evidence] if group else []) + [role.evidence]
+        if document is None:
+            self._emit("ET1005", ROLE_KEY, f"Trail {self.trail_id}: role {role.logical_id} has no "
+                                           "AssumeRolePolicyDocument", s, evidence)
+            return
+        for s_i, resolved in self.resolver.resolve(document, s):
+            decision = iam.trusts_service(as_document(self.names.expand(resolved, s_i)), SERVICE,
+                                          self._context(s_i))
+            if decision.allowed is arn.Match.YES:
+                continue
+            steps = evidence + [f"trust policy of {role.logical_id}: " + _statements(decision)]
+            if decision.allowed is arn.Match.NO:
+                self._emit("ET1005", ROLE_KEY,
+                           f"Trail {self.trail_id}: role {role.logical_id} does not let {SERVICE} "
+                           "assume it (sts:AssumeRole)" + _because(decision), s_i, steps)
+            else:
+                self._emit("WT1007", ROLE_KEY,
+                           f"Trail {self.trail_id}: cannot verify that {SERVICE} may assume role "
+                           f"{role.logical_id}" + _because(decision), s_i, steps)
+
+    # -- permissions ------------------------------------------------------------------------
+
+    def _organization(self, s: Scenario) -> list[tuple[Scenario, bool]]:
+        if "IsOrganizationTrail" not in self.props:
+            return [(s, False)]
+        out = []
+        for s_i, value in self.resolver.resolve(self.props["IsOrganizationTrail"], s):
+            out.append((s_i, not isinstance(value, (dict, list)) and value is not NoValue
+                        and scalar_text(value).lower() == "true"))
+        return out
+
+    def _permissions(self, group: _GroupLink, role: _RoleLink, s: Scenario) -> None:
+        for s_o, organization in self._organization(s):
+            streams = arn.log_stream_arns(group.partition, group.region, group.account, group.name,
+                                          organization_trail=organization)
+            for s_i, reached in self.policies.reach(role.logical_id, s_o):
+                self._check_grants(group, role, streams, reached, s_i)
+
+    def _check_grants(self, group: _GroupLink, role: _RoleLink, streams: list, reached: Reached,
+                      s: Scenario) -> None:
+        context = self._context(s)
+        denied: list[str] = []
+        missing: list[str] = []
+        unsure: list[str] = []
+        granted: list[str] = []
+        for action in ACTIONS:
+            for stream in streams:
+                decision = iam.evaluate_with_boundary(reached.policies, reached.boundary, action,
+                                                      stream, context)
+                line = f"{action} on {render(stream)}"
+                if decision.allowed is arn.Match.YES:
+                    granted.append(f"{line}: allowed by {_statements(decision)}")
+                elif decision.allowed is arn.Match.NO:
+                    (denied if decision.deny_statements else missing).append(
+                        f"{line}: {_statements(decision)}{_because(decision)}")
+                else:
+                    unsure.append(f"{line}: {_because(decision).strip(' ;') or 'not decidable'}")
+        followed = ", ".join(reached.labels) or "none"
+        evidence = [group.evidence, role.evidence, f"policies reaching {role.logical_id}: {followed}"]
+        evidence += granted + denied + missing + unsure
+        trail = f"Trail {self.trail_id}"
+        if denied or (missing and not reached.unknown):
+            gaps = sorted({line.split(" on ")[0] for line in denied + missing})
+            self._emit("ET1006", ROLE_KEY,
+                       f"{trail}: role {role.logical_id} may not {' and '.join(gaps)} on the log "
+                       f"streams of {render(group.name)} (policies followed: {followed})", s, evidence)
+        elif missing or unsure:
+            why = reached.unknown[:1] or [line.split(": ", 1)[-1] for line in unsure[:1]]
+            self._emit("WT1007", ROLE_KEY,
+                       f"{trail}: cannot verify that role {role.logical_id} may write the log streams "
+                       f"of {render(group.name)}: {why[0]}", s, evidence + reached.unknown)
+
+
+def _opaque(kind: str | None) -> bool:
+    return kind is None or kind in _OPAQUE_TYPES or kind.startswith("Custom::")
+
+
+def _properties(resolver: Resolver, logical_id: str) -> dict:
+    resource = resolver.resources.get(logical_id)
+    properties = resource.get("Properties") if isinstance(resource, dict) else None
+    return properties if isinstance(properties, dict) else {}
+
+
+def _statements(decision: Any) -> str:
+    refs = list(decision.allow_statements) + list(decision.deny_statements)
+    if decision.deny_statements:
+        return "denied by " + ", ".join(str(r) for r in decision.deny_statements)
+    if refs:
+        return ", ".join(str(r) for r in refs)
+    return "no statement allows it"
+
+
+def _because(decision: Any) -> str:
+    reasons = [r for r in getattr(decision, "reasons", []) if r]
+    return f" ({'; '.join(reasons[:3])})" if reasons else ""
