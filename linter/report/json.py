@@ -1,0 +1,48 @@
+"""JSON report: the stable, versioned contract documented in docs/json-output.md.
+
+Fields are only ever added, never renamed or removed, within a major version of the tool.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from .. import __version__
+from . import Run
+
+TOOL_NAME = "cfn-trailwatch"
+
+
+def _finding(item) -> dict[str, Any]:
+    f = item.finding
+    return {
+        "rule": f.rule,
+        "slug": f.meta.slug,
+        "severity": f.severity,
+        "file": item.file,
+        "line": item.line,
+        "column": item.column,
+        "resource": f.resource,
+        "path": list(f.path),
+        "message": f.message,
+        "scenario": f.scenario_dict(),
+        "evidence": list(f.evidence),
+        "controls": list(f.meta.controls),
+    }
+
+
+def to_dict(run: Run) -> dict[str, Any]:
+    return {
+        "tool": {"name": TOOL_NAME, "version": __version__},
+        "findings": [_finding(item) for item in run.sorted_findings()],
+        "errors": [{"file": e.file, "line": e.line, "column": e.column, "message": e.message}
+                   for e in run.sorted_errors()],
+        "summary": {"files": run.files, "templates": run.templates, "trails": run.trails,
+                    "findings": len(run.findings), "errors": len(run.errors)},
+    }
+
+
+def render(run: Run) -> str:
+    # default=str: a scenario value the engine did not make plain JSON still prints, never crashes.
+    return json.dumps(to_dict(run), indent=2, ensure_ascii=False, default=str) + "\n"
