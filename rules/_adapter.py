@@ -1,0 +1,90 @@
+"""The shared base of the cfn-lint rules: one analysis per template, one rule per catalogue ID.
+
+cfn-lint calls ``match(cfn)`` once per rule. The first rule to run analyses the template with
+the engine and caches the outcome keyed on cfn-lint's ``Template`` object (weakly, so it goes
+when cfn-lint drops the template); every rule then returns the findings
+with its own ID, anchored at the same path as the command line reports them.
+
+A rule never raises. When the analysis of a trail fails (the engine reports it), or the whole
+analysis of a template fails, that is reported as a WT1007 ("cannot be verified") match on the
+trail: a crash must not look like a pass, WT1007 says exactly what is true (delivery was not
+verified), and it can be suppressed like any other finding. The traceback goes to the debug log.
+"""
+
+from __future__ import annotations
+
+import logging
+import weakref
+from typing import Any
+
+from cfn_trailwatch import catalog, trail
+
+from ._compat import CloudFormationLintRule, RuleMatch, template_data, template_regions
+
+LOGGER = logging.getLogger("cfn_trailwatch.rules")
+
+UNVERIFIABLE = "WT1007"
+TAGS = ["cloudtrail", "cloudwatch-logs", "iam", "nist-800-53-r5"]
+
+# cfn-lint Template -> Outcome: the engine runs once per template, not once per rule.
+_OUTCOMES: "weakref.WeakKeyDictionary[Any, Outcome]" = weakref.WeakKeyDictionary()
+
+
+class Outcome:
+    """The engine's findings on one template, and the trails it could not analyse."""
+
+    __slots__ = ("findings", "failures")
+
+    def __init__(self, findings: list, failures: list[tuple[str, str]]) -> None:
+        self.findings = findings
+        self.failures = failures  # (trail logical ID, message)
+
+
+def _outcome(cfn) -> Outcome:
+    outcome = _OUTCOMES.get(cfn)
+    if outcome is None:
+        outcome = _OUTCOMES[cfn] = _analyse(cfn)
+    return outcome
+
+
+def _analyse(cfn) -> Outcome:
+    data = template_data(cfn)
+    try:
+        analysis = trail.analyse(data, trail.Options(regions=template_regions(cfn)))
+        return Outcome(list(analysis.findings), list(analysis.errors))
+    except Exception as err:  # noqa: BLE001 - reported as WT1007, never raised into cfn-lint
+        LOGGER.debug("cfn-trailwatch analysis failed on %s", getattr(cfn, "filename", None),
+                     exc_info=True)
+        message = f"internal error: {type(err).__name__}: {err}"
+        trails = trail.trail_ids(data)
+        if not trails:
+            LOGGER.warning("%s: cfn-trailwatch %s", getattr(cfn, "filename", None), message)
+        return Outcome([], [(trail_id, message) for trail_id in trails])
+
+
+class TrailwatchRule(CloudFormationLintRule):
+    """Base of the generated rule classes; ``id`` selects the catalogue entry."""
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        meta = catalog.get(cls.id)
+        cls.shortdesc = meta.title
+        cls.description = meta.description
+        cls.source_url = meta.help_uri
+        cls.tags = [*TAGS, meta.slug]
+
+    def match(self, cfn) -> list:
+        try:
+            outcome = _outcome(cfn)
+            matches = [RuleMatch(list(f.path), f.message)
+                       for f in outcome.findings if f.rule == self.id]
+            if self.id == UNVERIFIABLE:
+                matches += [RuleMatch(["Resources", trail_id],
+                                      f"cfn-trailwatch could not analyse this trail ({message}); "
+                                      f"its CloudWatch Logs delivery was not verified")
+                            for trail_id, message in outcome.failures]
+            return matches
+        except Exception:  # noqa: BLE001 - a rule must never raise into cfn-lint
+            LOGGER.warning("cfn-trailwatch rule %s failed on %s", self.id,
+                           getattr(cfn, "filename", None), exc_info=True)
+            return []
