@@ -33,15 +33,23 @@ MAX_DEPTH = 200              # nesting of mappings and sequences
 class LoadError(Exception):
     """The file cannot be read as a template; ``line``/``column`` are 1-based (0 = unknown)."""
 
-    def __init__(self, message: str, line: int = 0, column: int = 0) -> None:
+    def __init__(self, message: str, line: int = 0, column: int = 0,
+                 not_a_template: bool = False) -> None:
         super().__init__(message)
         self.message = message
         self.line = line
         self.column = column
+        # True when the file is plainly something else (a multi-document Kubernetes manifest…):
+        # callers skip it quietly, as they skip any file that is not a template.
+        self.not_a_template = not_a_template
 
     def __str__(self) -> str:
         return self.message
 
+
+# ``!Name`` becomes ``Fn::Name`` as cfn-lint reads it; ``!Rain::Embed`` (a preprocessor's own
+# tags) is read the same way and left to the resolver to call unknown.
+_TAG_NAME = re.compile(r"[A-Za-z][A-Za-z0-9]*(?:::[A-Za-z][A-Za-z0-9]*)*")
 
 # Short-form tags whose long form is not "Fn::" + name.
 _PLAIN_TAGS = {"Ref": "Ref", "Condition": "Condition"}
@@ -290,6 +298,8 @@ def _load_yaml(text: str, filename: str) -> Document:
         problem = err.problem or err.context or "invalid YAML"
         if "expected a single document" in str(err):
             problem = "more than one YAML document in the file (a template is one document)"
+            raise LoadError(f"invalid YAML: {problem}", *where,
+                            not_a_template=not _any_document_is_template(text)) from None
         raise LoadError(f"invalid YAML: {problem}", *where) from None
     except yaml.YAMLError as err:
         raise LoadError(f"invalid YAML: {err}", 1, 1) from None
@@ -301,6 +311,20 @@ def _load_yaml(text: str, filename: str) -> Document:
         raise LoadError("empty file (no YAML document)", 1, 1)
     data = _Builder().build(root)
     return Document(filename, data, text, root)
+
+
+def _any_document_is_template(text: str) -> bool:
+    """Whether some document of a multi-document stream looks like a template (then the
+    file is a broken template, not another kind of file)."""
+    try:
+        for node in yaml.compose_all(text, Loader=_Loader):
+            if isinstance(node, MappingNode) and any(
+                    isinstance(k, ScalarNode) and k.value == "Resources" and isinstance(v, MappingNode)
+                    for k, v in node.value):
+                return True
+    except yaml.YAMLError:
+        return True  # unreadable as well: report it
+    return False
 
 
 class _Builder:
@@ -358,7 +382,7 @@ class _Builder:
 
     def _short_form(self, node: Node, depth: int) -> dict[str, Any]:
         name = node.tag[1:]
-        if not name or not re.fullmatch(r"[A-Za-z][A-Za-z0-9]*", name):
+        if not name or not _TAG_NAME.fullmatch(name):
             raise LoadError(f"unknown tag {node.tag}", *_mark(node))
         key = _PLAIN_TAGS.get(name, "Fn::" + name)
         if isinstance(node, ScalarNode):

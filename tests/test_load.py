@@ -128,3 +128,18 @@ def test_is_template():
     assert not is_template({"repos": []})
     assert not is_template({"Resources": []})
     assert not is_template([1, 2])
+
+
+def test_preprocessor_tags_are_read_as_functions():
+    data = load_text("Resources:\n  A:\n    Type: X\n    Properties:\n      Code: !Rain::Embed f.py\n",
+                     "rain.yaml").data
+    assert data["Resources"]["A"]["Properties"]["Code"] == {"Fn::Rain::Embed": "f.py"}
+
+
+def test_multi_document_files_without_a_template_are_not_templates():
+    with pytest.raises(LoadError) as caught:
+        load_text("kind: Namespace\n---\nkind: Service\n", "manifest.yml")
+    assert caught.value.not_a_template
+    with pytest.raises(LoadError) as caught:
+        load_text("Resources: {}\n---\nkind: Service\n", "broken.yaml")
+    assert not caught.value.not_a_template
