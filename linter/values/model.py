@@ -199,3 +199,24 @@ def unknowns_in(value: Any) -> list[Unknown | Parameter | Import]:
         for item in value.values():
             found.extend(unknowns_in(item))
     return found
+
+
+def source(value: Any) -> str:
+    """Template source in short form, for evidence: ``!GetAtt Group.Arn``, ``!Sub 'a-${B}'``."""
+    if isinstance(value, dict) and len(value) == 1:
+        key, argument = next(iter(value.items()))
+        if key == "Ref":
+            return f"!Ref {source(argument)}"
+        if key == "Fn::GetAtt" and isinstance(argument, list):
+            return "!GetAtt " + ".".join(source(a) for a in argument)
+        if isinstance(key, str) and key.startswith("Fn::"):
+            return f"!{key[4:]} {source(argument)}"
+        if key == "Condition":
+            return f"!Condition {source(argument)}"
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{k}: {source(v)}" for k, v in value.items()) + "}"
+    if isinstance(value, list):
+        return "[" + ", ".join(source(v) for v in value) + "]"
+    if isinstance(value, str):
+        return value if value and not any(c in value for c in " ,[]{}:#") else repr(value)
+    return render(value)
