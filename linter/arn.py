@@ -6,7 +6,7 @@ deployment, so a match can be undecidable: every match answers YES, NO or MAYBE,
 
 Two kinds of atom behave differently:
 
-* *definite* atoms (``ResourceRef``, ``ResourceAttr``, ``Pseudo``) stand for one non-empty string
+* *definite* atoms (``ResourceRef``, ``ResourceAttr``, ``Pseudo``, ``GeneratedName``) stand for one non-empty string
   without wildcards, fixed at deployment: equal atoms have equal text, and some pairs provably
   differ (two resources' physical IDs; an account ID and a region);
 * *open* atoms (``Parameter``, ``Import``, ``Unknown``, ``NoValue``) may be any string at all,
@@ -24,7 +24,7 @@ import re
 from dataclasses import dataclass
 from typing import Any, Iterable
 
-from .values.model import (Atom, NoValue, Pseudo, ResourceAttr, ResourceRef, Text, Unknown, concat,
+from .values.model import (Atom, GeneratedName, NoValue, Pseudo, ResourceAttr, ResourceRef, Text, Unknown, concat,
                            scalar_text)
 
 __all__ = [
@@ -109,11 +109,11 @@ _IDENTIFIER_ATTRIBUTE = re.compile(r"(Arn|Name|Id)$")
 
 
 def _is_definite(atom: Any) -> bool:
-    return isinstance(atom, (ResourceRef, ResourceAttr, Pseudo))
+    return isinstance(atom, (ResourceRef, ResourceAttr, Pseudo, GeneratedName))
 
 
 def _identifies_resource(atom: Any) -> bool:
-    if isinstance(atom, ResourceRef):
+    if isinstance(atom, (ResourceRef, GeneratedName)):
         return True
     return isinstance(atom, ResourceAttr) and bool(_IDENTIFIER_ATTRIBUTE.search(atom.attribute))
 
@@ -207,6 +207,10 @@ _PSEUDO_CHARS = {
 }
 
 
+# A name CloudFormation generates (<stack name>-<logical ID>-<suffix>) has only these.
+_GENERATED_NAME_CHARS = _PSEUDO_CHARS["AWS::StackName"]
+
+
 def _compat(token: Any, atom: Any, token_in_pattern: bool, wildcards: bool) -> int:
     """Can ``token`` be part of a run of tokens that the definite ``atom`` on the other side
     stands for? A character outside a pseudo parameter's alphabet cannot; nor can another
@@ -214,7 +218,10 @@ def _compat(token: Any, atom: Any, token_in_pattern: bool, wildcards: bool) -> i
     if isinstance(token, str):
         if token_in_pattern and wildcards and token in "*?":
             return _MAYBE
-        chars = _PSEUDO_CHARS.get(atom.name) if isinstance(atom, Pseudo) else None
+        if isinstance(atom, GeneratedName):
+            chars = _GENERATED_NAME_CHARS
+        else:
+            chars = _PSEUDO_CHARS.get(atom.name) if isinstance(atom, Pseudo) else None
         if chars is not None and token not in chars:
             return _NO
         return _MAYBE

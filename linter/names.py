@@ -4,14 +4,15 @@
 that name. This module rewrites those atoms into the literal text (or canonical atoms) of the
 name and ARN, so that every way of writing the same ARN — ``!GetAtt G.Arn``, ``!Sub
 arn:...:log-group:${G}:*``, a literal — ends up in one comparable form. A name that the template
-does not fix stays the atom ``ResourceRef(X)``: the same atom wherever it appears.
+does not fix is the atom ``GeneratedName(X)``: the same atom wherever it appears.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from .values import ResourceAttr, ResourceRef, Resolver, Scenario, Text, concat
+from .values import (GeneratedName, Import, NoValue, Parameter, Pseudo, ResourceAttr, ResourceRef,
+                     Resolver, Scenario, Text, Unknown, concat)
 
 LOG_GROUP = "AWS::Logs::LogGroup"
 ROLE = "AWS::IAM::Role"
@@ -37,28 +38,46 @@ class Names:
 
     def name(self, logical_id: str, scenario: Scenario) -> Any:
         """The resource's name: a literal or Text when its name property fixes it (in this
-        scenario), else the atom ``ResourceRef(logical_id)`` (a generated, unique name)."""
+        scenario); ``GeneratedName`` when the template gives none; else an ``Unknown``."""
         key = (logical_id, scenario)
         if key in self._cache:
             return self._cache[key]
-        result: Any = ResourceRef(logical_id)
+        result: Any = GeneratedName(logical_id)
         kind = self.resolver.resource_type(logical_id)
         prop = NAME_PROPERTY.get(kind or "")
         resource = self.resolver.resources.get(logical_id)
         properties = resource.get("Properties") if isinstance(resource, dict) else None
-        if prop and isinstance(properties, dict) and prop in properties and logical_id not in self._busy:
-            self._busy.add(logical_id)  # a name defined through itself is left symbolic
-            try:
-                branches = self.resolver.resolve(properties[prop], scenario)
-                values = {repr(v): v for _, v in branches}
-                if len(values) == 1:
-                    value = next(iter(values.values()))
-                    if isinstance(value, (str, Text)) and value != "":
-                        result = self.expand(value, scenario)
-            finally:
-                self._busy.discard(logical_id)
+        if prop and isinstance(properties, dict) and prop in properties:
+            result = Unknown(f"the name of {logical_id}")
+            if logical_id not in self._busy:
+                self._busy.add(logical_id)  # a name defined through itself stays unknown
+                try:
+                    branches = self.resolver.resolve(properties[prop], scenario)
+                    values = {repr(v): v for _, v in branches}
+                    if len(values) == 1:
+                        value = next(iter(values.values()))
+                        # A parameter or import naming the resource is that same atom wherever
+                        # it appears, so it stays comparable.
+                        if value is NoValue:
+                            result = GeneratedName(logical_id)
+                        elif isinstance(value, (str, Text, Parameter, Import, Pseudo)) and value != "":
+                            result = self.expand(value, scenario)
+                finally:
+                    self._busy.discard(logical_id)
         self._cache[key] = result
         return result
+
+    def name_branches(self, logical_id: str, scenario: Scenario) -> list[tuple[Scenario, Any]]:
+        """The name in each scenario its name property splits into (a parameter's Default and
+        its other values…), so that choice is fixed before the rest of the chain is resolved."""
+        kind = self.resolver.resource_type(logical_id)
+        prop = NAME_PROPERTY.get(kind or "")
+        resource = self.resolver.resources.get(logical_id)
+        properties = resource.get("Properties") if isinstance(resource, dict) else None
+        if not (prop and isinstance(properties, dict) and prop in properties):
+            return [(scenario, GeneratedName(logical_id))]
+        return [(s_i, self.name(logical_id, s_i))
+                for s_i, _ in self.resolver.resolve(properties[prop], scenario)]
 
     def path(self, logical_id: str, scenario: Scenario) -> Any:
         resource = self.resolver.resources.get(logical_id)
@@ -116,7 +135,7 @@ class Names:
 
     def find(self, kind: str, name: Any, scenario: Scenario) -> str | None:
         """The logical ID of the template's resource of ``kind`` whose name is ``name``."""
-        if isinstance(name, ResourceRef):
+        if isinstance(name, GeneratedName):
             return name.logical_id if self.resolver.resource_type(name.logical_id) == kind else None
         for logical_id in self.by_type(kind):
             if self.name(logical_id, scenario) == name:

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any, Iterator
 
 from . import iam
-from .names import MANAGED_POLICY, Names
+from .names import MANAGED_POLICY, ROLE, Names
 from .values import (Atom, Import, NoValue, Parameter, ResourceRef, Scenario, Text, Unknown,
                      render)
 
@@ -65,7 +65,10 @@ class PolicyIndex:
                 continue
             refs, literals, opaque = _mentions(target)
             for role in refs:
-                self.by_role.setdefault(role, []).append(logical_id)
+                if self.resolver.resource_type(role) == ROLE:
+                    self.by_role.setdefault(role, []).append(logical_id)
+                else:
+                    opaque = True  # a parameter holding a role name: resolved per scenario
             for name in literals:
                 self.by_literal.setdefault(name, []).append(logical_id)
             if opaque:
@@ -235,9 +238,8 @@ class RolePolicies:
         name = self.names.name(role_id, s)
         unsure = False
         for item in items:
-            if item == ResourceRef(role_id):
-                return True
-            if isinstance(item, str) and isinstance(name, str) and item == name:
+            # The same atom is the same value (one parameter naming both), as is equal text.
+            if item == ResourceRef(role_id) or item == name:
                 return True
             if isinstance(item, (Parameter, Import, Unknown, Text)):
                 unsure = True

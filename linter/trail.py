@@ -234,9 +234,11 @@ class _TrailCheck:
         logical_id = self.names.find(LOG_GROUP, name, s)
         if logical_id is not None:
             return self._template_group(logical_id, s, f"{shown} → log group {logical_id}")
-        link = _GroupLink(None, partition, region, account, name,
-                          f"{shown} → log group {render(name)} outside the template")
-        return [(s, link)]
+        evidence = f"{shown} → log group {render(name)} outside the template"
+        self._emit("WT1007", GROUP_KEY, f"{trail}: log group {render(name)} is not declared in this "
+                                        "template; that it exists cannot be verified here", s, [evidence])
+        # The role's grants can still be checked against the group's streams.
+        return [(s, _GroupLink(None, partition, region, account, name, evidence))]
 
     def _template_group(self, logical_id: str, s: Scenario, evidence: str, quiet: bool = False):
         """Follow the template's log group where it exists; ``quiet`` when the link itself was
@@ -250,9 +252,9 @@ class _TrailCheck:
                 out.append((s_i, None))
                 continue
             r = self.resolver
-            link = _GroupLink(logical_id, r.partition, r.region, self.names.account(),
-                              self.names.name(logical_id, s_i), evidence)
-            out.append((s_i, link))
+            for s_j, name in self.names.name_branches(logical_id, s_i):
+                out.append((s_j, _GroupLink(logical_id, r.partition, r.region, self.names.account(),
+                                            name, evidence)))
         return out
 
     # -- the role ---------------------------------------------------------------------------
@@ -332,7 +334,8 @@ class _TrailCheck:
                                                    "created in this scenario", s_i, [evidence])
                 out.append((s_i, None))
             else:
-                out.append((s_i, _RoleLink(logical_id, evidence)))
+                out.extend((s_j, _RoleLink(logical_id, evidence))
+                           for s_j, _ in self.names.name_branches(logical_id, s_i))
         return out
 
     # -- trust ------------------------------------------------------------------------------

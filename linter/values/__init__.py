@@ -1,11 +1,11 @@
 """Symbolic evaluation of CloudFormation intrinsic functions into typed values."""
 
-from .model import (Atom, Import, NoValue, Parameter, Pseudo, ResourceAttr, ResourceRef, Text,
+from .model import (Atom, GeneratedName, Import, NoValue, Parameter, Pseudo, ResourceAttr, ResourceRef, Text,
                     Unknown, Value, concat, is_literal, render, scalar_text, source, unknowns_in)
 from .scenario import EMPTY, Branches, Scenario
 
 __all__ = [
-    "Atom", "Import", "NoValue", "Parameter", "Pseudo", "ResourceAttr", "ResourceRef", "Text",
+    "Atom", "GeneratedName", "Import", "NoValue", "Parameter", "Pseudo", "ResourceAttr", "ResourceRef", "Text",
     "Unknown", "Value", "concat", "is_literal", "render", "scalar_text", "source", "unknowns_in",
     "EMPTY", "Branches", "Scenario",
 ]

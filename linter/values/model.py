@@ -43,6 +43,17 @@ class ResourceRef(Atom):
 
 
 @dataclass(frozen=True, slots=True)
+class GeneratedName(Atom):
+    """The physical name CloudFormation generates for a resource whose template gives none:
+    ``<stack name>-<logical ID>-<random suffix>``, letters, digits and hyphens only."""
+
+    logical_id: str
+
+    def describe(self) -> str:
+        return f"the generated name of {self.logical_id}"
+
+
+@dataclass(frozen=True, slots=True)
 class Parameter(Atom):
     """A parameter whose deployed value is not one the template lists.
 
