@@ -1,0 +1,177 @@
+"""SARIF 2.1.0 report (``--format sarif``), for GitHub code scanning and other SARIF viewers.
+
+One log, one run. ``tool.driver.rules`` lists every catalogue rule (not only those that fired),
+so a viewer can show the rule's documentation for any result and ``ruleIndex`` points into it.
+Results are in the same order as the other reports. File URIs are relative to the working
+directory (``uriBaseId: %SRCROOT%``, resolved by ``originalUriBaseIds``), which is the checkout
+root when the gate runs in CI. Valid against the OASIS schema kept in
+``tests/data/sarif-schema-2.1.0.json``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+from .. import __version__, catalog
+from ..findings import FileError, Located
+from . import STAGE_ANALYSE, Run, error_key
+from ._paths import relative_to_cwd
+
+TOOL_NAME = "cfn-trailwatch"
+SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
+SRCROOT = "%SRCROOT%"
+FINGERPRINT_KEY = "cfnTrailwatchFinding/v1"
+
+# SARIF levels of our severities.
+LEVELS = {"error": "error", "warning": "warning", "info": "note"}
+
+# GitHub code scanning ranks security alerts by `security-severity` (a number as a string):
+# over 9.0 critical, 7.0-8.9 high, 4.0-6.9 medium, 0.1-3.9 low. An E rule proves that the trail's
+# events never reach CloudWatch Logs in some deployment: the account's log-based alarms and metric
+# filters (AU-6(1), SI-4) go blind, a serious detective-control gap but not by itself an exposure
+# or a way in, so high (8.0) rather than critical. A W rule means delivery could not be verified
+# from the template (a parameter without a value, an import, an outside role): medium (5.0), the
+# chain may well be fine. An I rule is advice: low (2.0).
+SECURITY_SEVERITY = {"error": "8.0", "warning": "5.0", "info": "2.0"}
+
+# GitHub's `precision` (very-high/high/medium/low): how often a result is a true problem. E rules
+# are derived from the template's own values, but may hold only under a condition or a parameter
+# value the deployment never uses, so high; W rules say "cannot verify", which is often a chain
+# that works, so medium; I rules likewise.
+PRECISION = {"error": "high", "warning": "medium", "info": "medium"}
+
+
+def _rule(rule: catalog.Rule) -> dict[str, Any]:
+    return {
+        "id": rule.id,
+        "name": rule.slug,
+        "shortDescription": {"text": rule.title},
+        "fullDescription": {"text": rule.description},
+        "helpUri": rule.help_uri,
+        "defaultConfiguration": {"level": LEVELS[rule.severity]},
+        "properties": {
+            "tags": ["security", *(f"NIST.800-53.r5 {control}" for control in rule.controls)],
+            "security-severity": SECURITY_SEVERITY[rule.severity],
+            "precision": PRECISION[rule.severity],
+        },
+    }
+
+
+def artifact_location(path: str) -> dict[str, Any]:
+    """A file relative to the working directory as a URI reference against %SRCROOT%; a file
+    outside it as an absolute ``file:`` URI."""
+    relative = relative_to_cwd(path)
+    if relative is not None:
+        return {"uri": quote(relative, safe="/", errors="surrogateescape"), "uriBaseId": SRCROOT}
+    return {"uri": Path(os.path.abspath(path)).as_uri()}
+
+
+def _physical(path: str, line: int, column: int) -> dict[str, Any]:
+    return {"physicalLocation": {
+        "artifactLocation": artifact_location(path),
+        "region": {"startLine": max(line, 1), "startColumn": max(column, 1)},
+    }}
+
+
+def _fingerprint_base(item: Located, uri: str) -> str:
+    """What identifies a finding across commits: rule, file, resource and the property path it is
+    anchored at, never its line, so inserting lines above it keeps the alert the same."""
+    f = item.finding
+    key = json.dumps([f.rule, uri, f.resource, list(f.path)], ensure_ascii=False, default=str)
+    return hashlib.sha256(key.encode("utf-8", "surrogateescape")).hexdigest()
+
+
+def _result(item: Located, rule_index: dict[str, int], occurrences: dict[str, int]) -> dict:
+    f = item.finding
+    location = _physical(item.file, item.line, item.column)
+    base = _fingerprint_base(item, location["physicalLocation"]["artifactLocation"]["uri"])
+    # The engine may report the same rule on the same property once per scenario; the occurrence
+    # number (in report order) keeps those fingerprints apart, as GitHub's own line hashes do.
+    occurrences[base] = occurrences.get(base, 0) + 1
+    result: dict[str, Any] = {
+        "ruleId": f.rule,
+        "ruleIndex": rule_index[f.rule],
+        "level": LEVELS[f.severity],
+        "message": {"text": f.message},
+        "locations": [location],
+        "partialFingerprints": {FINGERPRINT_KEY: f"{base}:{occurrences[base]}"},
+        "properties": {
+            "resource": f.resource,
+            "path": list(f.path),
+            "scenario": f.scenario_dict(),
+            "evidence": list(f.evidence),
+            "controls": list(f.meta.controls),
+        },
+    }
+    if item.suppression is not None:
+        suppression: dict[str, Any] = {
+            "kind": "inSource" if item.suppression.kind == "inline" else "external",
+            "status": "accepted",
+            "justification": item.suppression.justification,
+        }
+        if item.suppression.expires:
+            suppression["properties"] = {"expires": item.suppression.expires}
+        result["suppressions"] = [suppression]
+    return result
+
+
+def _notification(error: FileError, level: str = "error") -> dict[str, Any]:
+    notification: dict[str, Any] = {
+        "level": level,
+        "message": {"text": error.message},
+        "locations": [_physical(error.file, error.line, error.column)],
+    }
+    if level == "error":
+        stage = "analyse" if error.extra.get("stage") == STAGE_ANALYSE else "read"
+        notification["properties"] = {"stage": stage}
+    return notification
+
+
+def _srcroot() -> str:
+    uri = Path(os.getcwd()).as_uri()
+    return uri if uri.endswith("/") else uri + "/"
+
+
+def to_dict(run: Run) -> dict[str, Any]:
+    rules = list(catalog.rules().values())
+    rule_index = {rule.id: index for index, rule in enumerate(rules)}
+    occurrences: dict[str, int] = {}
+    errors = run.sorted_errors()
+    invocation: dict[str, Any] = {"executionSuccessful": not errors}
+    if errors:
+        invocation["toolExecutionNotifications"] = [_notification(e) for e in errors]
+    if run.notes:  # e.g. an expired waiver, which no longer suppresses
+        invocation["toolConfigurationNotifications"] = [
+            _notification(note, "warning") for note in sorted(run.notes, key=error_key)]
+    if run.disabled:
+        invocation["ruleConfigurationOverrides"] = [
+            {"descriptor": {"id": rule.id, "index": rule_index[rule.id]},
+             "configuration": {"enabled": False}}
+            for rule in rules if rule.id in run.disabled]
+    return {
+        "$schema": SARIF_SCHEMA,
+        "version": "2.1.0",
+        "runs": [{
+            "tool": {"driver": {
+                "name": TOOL_NAME,
+                "version": __version__,
+                "semanticVersion": __version__,
+                "informationUri": catalog.REPO_URL,
+                "rules": [_rule(rule) for rule in rules],
+            }},
+            "invocations": [invocation],
+            "originalUriBaseIds": {SRCROOT: {"uri": _srcroot()}},
+            "columnKind": "unicodeCodePoints",  # load.Document counts columns in characters
+            "results": [_result(item, rule_index, occurrences)
+                        for item in run.sorted_findings()],
+        }],
+    }
+
+
+def render(run: Run) -> str:
+    return json.dumps(to_dict(run), indent=2, ensure_ascii=False, default=str) + "\n"
