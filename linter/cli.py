@@ -14,10 +14,17 @@ import sys
 from typing import Any, Sequence
 
 from . import __version__, catalog, load, trail
-from .findings import FileError, Located
+from . import config as config_file
+from .findings import FileError, Located, Suppression
 from .report import SEVERITY_ORDER, STAGE_ANALYSE, Run
+from .report import github as github_report
 from .report import json as json_report
+from .report import junit as junit_report
+from .report import sarif as sarif_report
 from .report import text as text_report
+
+REPORTS = {"text": text_report, "json": json_report, "sarif": sarif_report,
+           "junit": junit_report, "github": github_report}
 
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
@@ -45,10 +52,19 @@ def _parser() -> argparse.ArgumentParser:
                "2 a template could not be read, or wrong usage.")
     parser.add_argument("paths", nargs="*", metavar="PATH",
                         help="template files, or folders to search for .yaml/.yml/.json/.template")
-    parser.add_argument("--format", choices=("text", "json"), default="text",
-                        help="output format (default: text)")
-    parser.add_argument("--fail-on", choices=(*SEVERITY_ORDER, "never"), default="error",
-                        help="lowest severity that makes the exit code 1 (default: error)")
+    parser.add_argument("--format", choices=tuple(REPORTS), default="text",
+                        help="output format (default: text): text, json, sarif (SARIF 2.1.0), "
+                             "junit (JUnit XML), github (GitHub Actions annotations)")
+    parser.add_argument("--output", metavar="FILE",
+                        help="write the report to FILE (UTF-8) instead of standard output")
+    parser.add_argument("--fail-on", choices=(*SEVERITY_ORDER, "never"), default=None,
+                        help="lowest severity that makes the exit code 1 (default: the config "
+                             "file's fail_on, else error)")
+    parser.add_argument("--config", metavar="FILE",
+                        help="configuration file (default: .cfn-trailwatch.yaml or "
+                             "[tool.cfn-trailwatch] in pyproject.toml, here or in a folder above)")
+    parser.add_argument("--config-schema", action="store_true",
+                        help="print the JSON Schema of the configuration file and exit")
     parser.add_argument("--parameters", nargs="+", action="append", default=[],
                         metavar="KEY=VALUE",
                         help="parameter values of the deployment; may be repeated")
@@ -124,7 +140,9 @@ def _parameter_file(path: str) -> dict[str, Any]:
                      "format {\"Parameters\": {...}}")
 
 
-def _options(args: argparse.Namespace) -> trail.Options:
+def _options(args: argparse.Namespace, config: config_file.Config) -> trail.Options:
+    """Options from the command line, falling back on the config file; the parameters here are
+    the command line's, which win over the config file's per-template ones (see _file_options)."""
     parameters: dict[str, Any] = {}
     for path in args.parameter_file:
         parameters.update(_parameter_file(path))
@@ -133,11 +151,35 @@ def _options(args: argparse.Namespace) -> trail.Options:
         parameters[key] = value
     if args.account_id is not None and not _ACCOUNT_ID.match(args.account_id):
         raise UsageError(f"--account-id: {args.account_id!r} is not a 12-digit account ID")
+    regions = tuple(dict.fromkeys(r for item in args.regions for r in item.split(",") if r))
     return trail.Options(parameters=parameters,
-                         regions=tuple(dict.fromkeys(
-                             r for item in args.regions for r in item.split(",") if r))
-                         or ("us-east-1",),
-                         account_id=args.account_id)
+                         regions=regions or config.regions or ("us-east-1",),
+                         account_id=args.account_id or config.account_id)
+
+
+def _file_options(path: str, options: trail.Options, config: config_file.Config) -> trail.Options:
+    """The options for one template: the config's parameters for it under the command line's."""
+    from_config = config.parameters_for(path, _config_parameter_file)
+    if not from_config:
+        return options
+    return trail.Options(parameters={**from_config, **options.parameters}, regions=options.regions,
+                         account_id=options.account_id, max_branches=options.max_branches)
+
+
+def _config_parameter_file(path: str) -> dict[str, Any]:
+    try:
+        return _parameter_file(path)
+    except UsageError as err:
+        raise config_file.ConfigError(str(err).replace("--parameter-file ", "parameter_files: ")) from None
+
+
+def _config(args: argparse.Namespace) -> config_file.Config:
+    path = args.config if args.config is not None else config_file.find()
+    if path is None:
+        return config_file.Config()
+    if args.config is not None and not os.path.isfile(path):
+        raise UsageError(f"--config {path}: no such file")
+    return config_file.load(path)
 
 
 def _walk(folder: str) -> list[str]:
@@ -178,21 +220,39 @@ def _ignore_checks(metadata: Any) -> list[str]:
     return [c for c in checks if isinstance(c, str) and c] if isinstance(checks, list) else []
 
 
-def _suppressed(data: dict, finding) -> bool:
+def _inline_suppression(data: dict, finding) -> Suppression | None:
     """cfn-lint's suppressions, so both modes report the same: template-level ``ignore_checks``
     match by prefix (as ``--ignore-checks``), resource-level ones by exact rule ID on the
     resource the finding is anchored in."""
-    if any(finding.rule.startswith(check) for check in _ignore_checks(data.get("Metadata"))):
-        return True
+    for check in _ignore_checks(data.get("Metadata")):
+        if finding.rule.startswith(check):
+            return Suppression("inline", f"template Metadata cfn-lint ignore_checks: {check}")
     path = finding.path
     if len(path) >= 2 and path[0] == "Resources":
         resource = data["Resources"].get(path[1])
-        if isinstance(resource, dict):
-            return finding.rule in _ignore_checks(resource.get("Metadata"))
-    return False
+        if isinstance(resource, dict) and finding.rule in _ignore_checks(resource.get("Metadata")):
+            return Suppression("inline", f"Metadata cfn-lint ignore_checks on {path[1]}")
+    return None
 
 
-def _check_file(path: str, options: trail.Options, run: Run) -> None:
+def _suppression(path: str, data: dict, finding, config: config_file.Config, run: Run,
+                 where: tuple[int, int]) -> Suppression | None:
+    inline = _inline_suppression(data, finding)
+    if inline is not None:
+        return inline
+    waiver = config.waiver_for(finding.rule, path, finding.resource)
+    if waiver is None:
+        return None
+    expires = waiver.expires.isoformat() if waiver.expires else None
+    if waiver.expired(run.today):
+        run.notes.append(FileError(path, *where,
+                                   f"waiver {waiver.number} ({waiver.rule} on {waiver.files}) "
+                                   f"expired on {expires}: it no longer suppresses this finding"))
+        return None
+    return Suppression("waiver", waiver.reason, expires)
+
+
+def _check_file(path: str, options: trail.Options, run: Run, config: config_file.Config) -> None:
     run.files += 1
     try:
         document = load.load_path(path)
@@ -210,16 +270,25 @@ def _check_file(path: str, options: trail.Options, run: Run) -> None:
         if not load.is_template(document.data):
             return
         run.templates += 1
-        run.trails += len(trail.trail_ids(document.data))
-        analysis = trail.analyse(document.data, options)
+        trail_ids = trail.trail_ids(document.data)
+        run.trails += len(trail_ids)
+        run.trails_by_file[path] = trail_ids
+        analysis = trail.analyse(document.data, _file_options(path, options, config))
         located, errors = [], []
         for finding in analysis.findings:
             catalog.get(finding.rule)  # an ID missing from the catalogue is an engine bug
-            if not _suppressed(document.data, finding):
-                located.append(Located(finding, path, *document.position(finding.path)))
+            if finding.rule in config.disable:
+                continue
+            where = document.position(finding.path)
+            located.append(Located(finding, path, *where,
+                                   suppression=_suppression(path, document.data, finding, config,
+                                                            run, where)))
         for trail_id, message in analysis.errors:  # one trail failed; the others are reported
             errors.append(_internal_error(path, *document.position(("Resources", trail_id)),
-                                          message))
+                                          message, trail_id))
+    except config_file.ConfigError as err:  # a parameter file named by the config
+        run.errors.append(FileError(path, 1, 1, f"configuration: {err}"))
+        return
     except Exception as err:  # noqa: BLE001 - one file's failure is reported, the rest still run
         run.errors.append(_internal_error(path, 1, 1, f"{type(err).__name__}: {err}"))
         return
@@ -227,10 +296,26 @@ def _check_file(path: str, options: trail.Options, run: Run) -> None:
     run.errors.extend(errors)
 
 
-def _internal_error(path: str, line: int, column: int, message: str) -> FileError:
+def _internal_error(path: str, line: int, column: int, message: str,
+                    trail_id: str | None = None) -> FileError:
     if not message.startswith("internal error"):
         message = f"internal error: {message}"
-    return FileError(path, line, column, message, {"stage": STAGE_ANALYSE})
+    extra = {"stage": STAGE_ANALYSE} if trail_id is None else \
+        {"stage": STAGE_ANALYSE, "trail": trail_id}
+    return FileError(path, line, column, message, extra)
+
+
+def _check_output(path: str) -> None:
+    """--output must name a file that can be written, checked before the scan (the write itself
+    is checked again: a usage error, never a traceback). Nothing is created here."""
+    folder = os.path.dirname(os.path.abspath(path))
+    if os.path.isdir(path):
+        raise UsageError(f"--output {path}: is a folder")
+    if not os.path.isdir(folder):
+        raise UsageError(f"--output {path}: no such folder {folder}")
+    target = path if os.path.exists(path) else folder
+    if not os.access(target, os.W_OK):
+        raise UsageError(f"--output {path}: permission denied")
 
 
 def exit_code(run: Run, fail_on: str) -> int:
@@ -239,8 +324,8 @@ def exit_code(run: Run, fail_on: str) -> int:
     if fail_on == "never":
         return EXIT_OK
     failing = SEVERITY_ORDER[: SEVERITY_ORDER.index(fail_on) + 1]
-    return EXIT_FINDINGS if any(item.finding.severity in failing for item in run.findings) \
-        else EXIT_OK
+    return EXIT_FINDINGS if any(item.finding.severity in failing and item.suppression is None
+                                for item in run.findings) else EXIT_OK
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -254,21 +339,44 @@ def main(argv: Sequence[str] | None = None) -> int:
         args.parameters = _split_greedy(args.parameters, _PARAMETER, "--parameters",
                                         "of the form KEY=VALUE", paths)
         args.regions = _split_greedy(args.regions, _REGION, "--regions", "a region name", paths)
+        if args.config_schema:
+            sys.stdout.write(json.dumps(config_file.schema(), indent=2) + "\n")
+            return EXIT_OK
         if not paths:
             raise UsageError("no PATH given")
-        options = _options(args)
+        if args.output is not None:
+            _check_output(args.output)
+        config = _config(args)
+        options = _options(args, config)
     except UsageError as err:
         parser.print_usage(sys.stderr)
         print(f"{parser.prog}: error: {err}", file=sys.stderr)
         return EXIT_ERROR
+    except config_file.ConfigError as err:
+        print(f"{parser.prog}: error: invalid configuration: {err}", file=sys.stderr)
+        return EXIT_ERROR
+    args.fail_on = args.fail_on or config.fail_on or "error"
 
-    run = Run()
+    run = Run(disabled=config.disable)
     for path in _files(paths, run):
-        _check_file(path, options, run)
+        _check_file(path, options, run, config)
 
-    renderer = json_report if args.format == "json" else text_report
+    report = REPORTS[args.format]
+    # JUnit's verdict follows the threshold: a finding below --fail-on is not a failed test.
+    output = report.render(run, fail_on=args.fail_on) if report is junit_report \
+        else report.render(run)
+    if args.output is not None:
+        try:
+            with open(args.output, "w", encoding="utf-8", errors="backslashreplace",
+                      newline="\n") as handle:
+                handle.write(output)
+        except OSError as err:
+            print(f"{parser.prog}: error: --output {args.output}: {err.strerror or err}",
+                  file=sys.stderr)
+            return EXIT_ERROR
+        return exit_code(run, args.fail_on)
     try:
-        sys.stdout.write(renderer.render(run))
+        sys.stdout.write(output)
         sys.stdout.flush()
     except BrokenPipeError:  # `cfn-trailwatch ... | head`: the reader left; the verdict stands
         try:  # point stdout at /dev/null so the flush at exit does not complain again

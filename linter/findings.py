@@ -32,6 +32,15 @@ class Finding:
 
 
 @dataclass(frozen=True)
+class Suppression:
+    """Why a finding does not count: it stays in every report, marked, never silently dropped."""
+
+    kind: str               # "inline" (cfn-lint Metadata ignore_checks) or "waiver" (config file)
+    justification: str      # the waiver's reason, or where the inline suppression stands
+    expires: str | None = None   # ISO date of a waiver's expiry, if it has one
+
+
+@dataclass(frozen=True)
 class Located:
     """A finding placed in a file (what the CLI reports)."""
 
@@ -39,6 +48,7 @@ class Located:
     file: str
     line: int
     column: int
+    suppression: Suppression | None = None
 
 
 @dataclass(frozen=True)

@@ -48,7 +48,7 @@ def test_seed_sample_reports_both_refs_on_their_lines(tmp_path, capsys):
         assert finding["resource"] == "CloudTrail"
         assert finding["column"] == 7
     assert report["summary"] == {"files": 1, "templates": 1, "trails": 1,
-                                 "findings": len(report["findings"]), "errors": 0}
+                                 "findings": len(report["findings"]), "suppressed": 0, "errors": 0}
 
 
 def test_seed_sample_text_lines(tmp_path, capsys):
@@ -156,12 +156,14 @@ def test_json_contract(tmp_path, capsys, scripted):
         "path": ["Resources", "Trail", "Properties"], "message": "scripted ET1006 on Trail",
         "scenario": {"UseCloudWatch": False},
         "evidence": ["trail Trail", "log group: none"], "controls": list(meta.controls),
+        "suppressed": None,
     }
     assert finding["controls"], "the catalogue maps every core rule to NIST controls"
     [error] = report["errors"]
     assert error["file"] == str(broken) and error["line"] >= 1 and error["message"]
+    assert report["notes"] == []
     assert report["summary"] == {"files": 2, "templates": 1, "trails": 1, "findings": 1,
-                                 "errors": 1}
+                                 "suppressed": 0, "errors": 1}
 
 
 def test_json_severities(tmp_path, capsys, scripted):
@@ -411,9 +413,16 @@ def test_resource_metadata_ignore_checks(tmp_path, capsys, scripted):
             Properties:
               S3BucketName: b
         """)
-    _, report = run_json(capsys, path)
-    assert {(f["rule"], f["resource"]) for f in report["findings"]} == \
-        {("ET1002", "Trail"), ("ET1001", "Other")}
+    code, report = run_json(capsys, path)
+    counted = {(f["rule"], f["resource"]) for f in report["findings"] if f["suppressed"] is None}
+    assert counted == {("ET1002", "Trail"), ("ET1001", "Other")}
+    # Suppressed, not dropped: exact IDs on the resource, ``ET10`` is no prefix match there.
+    [suppressed] = [f for f in report["findings"] if f["suppressed"]]
+    assert (suppressed["rule"], suppressed["resource"]) == ("ET1001", "Trail")
+    assert suppressed["suppressed"] == {"kind": "inline", "expires": None,
+                                        "justification": "Metadata cfn-lint ignore_checks on Trail"}
+    assert report["summary"]["findings"] == 2 and report["summary"]["suppressed"] == 1
+    assert code == 1
 
 
 def test_template_metadata_ignore_checks_by_prefix(tmp_path, capsys, scripted):
@@ -421,7 +430,8 @@ def test_template_metadata_ignore_checks_by_prefix(tmp_path, capsys, scripted):
                                      "      ignore_checks: [WT]\n"
                  + scripted_template(("T", ["WT1007", "ET1001"])))
     _, report = run_json(capsys, path)
-    assert [f["rule"] for f in report["findings"]] == ["ET1001"]
+    assert [(f["rule"], f["suppressed"] is None) for f in report["findings"]] == [
+        ("ET1001", True), ("WT1007", False)]
 
 
 # --- the ways to start it ----------------------------------------------------------------------

@@ -7,6 +7,7 @@ column, rule ID, then message.
 
 from __future__ import annotations
 
+import datetime
 from dataclasses import dataclass, field
 
 from ..findings import FileError, Located
@@ -27,6 +28,19 @@ class Run:
     files: int = 0       # files looked at (templates or not), failed ones included
     templates: int = 0   # files that are CloudFormation templates
     trails: int = 0      # AWS::CloudTrail::Trail resources in those templates
+    notes: list[FileError] = field(default_factory=list)  # e.g. expired waivers: said, not failing
+    today: datetime.date = field(default_factory=datetime.date.today)
+    # The trails of each template, in template order (the JUnit report lists every rule of each),
+    # and the rules the configuration disabled (never run, so never shown as passing).
+    trails_by_file: dict[str, list[str]] = field(default_factory=dict)
+    disabled: frozenset[str] = frozenset()
+
+    def counted(self) -> list[Located]:
+        """The findings that count (not suppressed)."""
+        return [item for item in self.findings if item.suppression is None]
+
+    def suppressed(self) -> list[Located]:
+        return [item for item in self.findings if item.suppression is not None]
 
     def sorted_findings(self) -> list[Located]:
         return sorted(self.findings, key=finding_key)

@@ -29,6 +29,11 @@ def _finding(item) -> dict[str, Any]:
         "scenario": f.scenario_dict(),
         "evidence": list(f.evidence),
         "controls": list(f.meta.controls),
+        "suppressed": None if item.suppression is None else {
+            "kind": item.suppression.kind,
+            "justification": item.suppression.justification,
+            "expires": item.suppression.expires,
+        },
     }
 
 
@@ -38,8 +43,11 @@ def to_dict(run: Run) -> dict[str, Any]:
         "findings": [_finding(item) for item in run.sorted_findings()],
         "errors": [{"file": e.file, "line": e.line, "column": e.column, "message": e.message}
                    for e in run.sorted_errors()],
+        "notes": [{"file": n.file, "line": n.line, "column": n.column, "message": n.message}
+                  for n in sorted(run.notes, key=lambda n: (n.file, n.line, n.column, n.message))],
         "summary": {"files": run.files, "templates": run.templates, "trails": run.trails,
-                    "findings": len(run.findings), "errors": len(run.errors)},
+                    "findings": len(run.counted()), "suppressed": len(run.suppressed()),
+                    "errors": len(run.errors)},
     }
 
 

@@ -4,7 +4,8 @@
     templates/broken.yaml:3:1: error: could not parse: ...
     2 findings (1 error, 1 warning) in 3 templates, 4 trails; 1 file could not be read
 
-Findings and errors are merged in one order (file, line, column, rule), stable between runs.
+Findings, errors and notes (an expired waiver) are merged in one order (file, line, column,
+rule), stable between runs. Suppressed findings are not listed; the summary counts them.
 """
 
 from __future__ import annotations
@@ -19,11 +20,15 @@ def _plural(count: int, word: str) -> str:
 
 
 def summary(run: Run) -> str:
-    by_severity = Counter(item.finding.severity for item in run.findings)
-    line = _plural(len(run.findings), "finding")
-    if run.findings:
+    counted = run.counted()
+    by_severity = Counter(item.finding.severity for item in counted)
+    line = _plural(len(counted), "finding")
+    if counted:
         parts = [_plural(by_severity[s], s) for s in SEVERITY_ORDER if by_severity[s]]
         line += f" ({', '.join(parts)})"
+    suppressed = len(run.findings) - len(counted)
+    if suppressed:
+        line += f", {suppressed} suppressed"
     line += f" in {_plural(run.templates, 'template')}, {_plural(run.trails, 'trail')}"
     unanalysed = {e.file for e in run.errors if e.extra.get("stage") == STAGE_ANALYSE}
     unread = {e.file for e in run.errors} - unanalysed
@@ -37,8 +42,10 @@ def summary(run: Run) -> str:
 def render(run: Run) -> str:
     rows = [(finding_key(item),
              f"{item.file}:{item.line}:{item.column}: {item.finding.rule} {item.finding.message}")
-            for item in run.findings]
+            for item in run.counted()]
     rows += [(error_key(error), f"{error.file}:{error.line}:{error.column}: error: {error.message}")
              for error in run.errors]
+    rows += [(error_key(note), f"{note.file}:{note.line}:{note.column}: note: {note.message}")
+             for note in run.notes]
     rows.sort(key=lambda row: row[0])
     return "\n".join([text for _, text in rows] + [summary(run)]) + "\n"

@@ -1,0 +1,235 @@
+"""The trail analysis on small templates: evidence, scenarios, regions and isolation of failures."""
+
+from __future__ import annotations
+
+import textwrap
+
+import pytest
+
+from cfn_trailwatch import trail
+from cfn_trailwatch.load import load_text
+
+
+def analyse(text: str, **options):
+    return trail.analyse(load_text(textwrap.dedent(text), "t.yaml").data, trail.Options(**options))
+
+
+def rules(text: str, **options) -> set[tuple[str, str, str]]:
+    return {(f.rule, f.resource, f.path[-1]) for f in analyse(text, **options).findings}
+
+
+ROLE = """\
+  Role:
+    Type: AWS::IAM::Role
+    Properties:
+      RoleName: !Ref RoleName
+      AssumeRolePolicyDocument:
+        Statement:
+          - {Effect: Allow, Principal: {Service: cloudtrail.amazonaws.com}, Action: sts:AssumeRole}
+"""
+
+NAMED_BY_PARAMETERS = """\
+Parameters:
+  GroupName: {Type: String, Default: /trail/logs}
+  RoleName: {Type: String, Default: trail-role}
+Resources:
+  Trail:
+    Type: AWS::CloudTrail::Trail
+    Properties:
+      IsLogging: true
+      S3BucketName: b
+      CloudWatchLogsLogGroupArn: !GetAtt Group.Arn
+      CloudWatchLogsRoleArn: !GetAtt Role.Arn
+  Group:
+    Type: AWS::Logs::LogGroup
+    Properties:
+      LogGroupName: !Ref GroupName
+""" + ROLE + """\
+  Policy:
+    Type: AWS::IAM::Policy
+    Properties:
+      PolicyName: p
+      Roles: [!Ref RoleName]
+      PolicyDocument:
+        Statement:
+          - Effect: Allow
+            Action: [logs:CreateLogStream, logs:PutLogEvents]
+            Resource: !Sub arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:log-group:${GroupName}:log-stream:*
+"""
+
+
+def test_names_set_by_parameters_follow_the_same_choice_everywhere():
+    # Whatever value GroupName and RoleName take, the policy names the same group and role.
+    assert rules(NAMED_BY_PARAMETERS) == set()
+
+
+def test_a_given_parameter_value_is_used():
+    assert rules(NAMED_BY_PARAMETERS, parameters={"GroupName": "/other", "RoleName": "r"}) == set()
+
+
+def test_evidence_and_scenario_of_a_finding():
+    report = analyse("""\
+        Parameters:
+          Mode: {Type: String, AllowedValues: ["on", "off"], Default: "on"}
+        Conditions:
+          IsOn: !Equals [!Ref Mode, "on"]
+        Resources:
+          Trail:
+            Type: AWS::CloudTrail::Trail
+            Properties:
+              IsLogging: true
+              S3BucketName: b
+              CloudWatchLogsLogGroupArn: !If [IsOn, !GetAtt Group.Arn, !Ref AWS::NoValue]
+              CloudWatchLogsRoleArn: !GetAtt Role.Arn
+          Group:
+            Type: AWS::Logs::LogGroup
+          Role:
+            Type: AWS::IAM::Role
+            Properties:
+              AssumeRolePolicyDocument:
+                Statement:
+                  - {Effect: Allow, Principal: {Service: ec2.amazonaws.com}, Action: sts:AssumeRole}
+        """)
+    by_rule = {f.rule: f for f in report.findings}
+    assert set(by_rule) == {"ET1001", "ET1005", "ET1006"}  # no policy at all: ET1006 too
+    missing = by_rule["ET1001"]
+    assert missing.scenario_dict() == {"IsOn": False, "Mode": "off"}
+    assert missing.path == ("Resources", "Trail", "Properties", "CloudWatchLogsLogGroupArn")
+    assert "[when IsOn=false, Mode='off']" in missing.message
+    assert missing.evidence == ("CloudWatchLogsLogGroupArn: !If [IsOn, !GetAtt Group.Arn, !Ref 'AWS::NoValue']",)
+    trust = by_rule["ET1005"]
+    assert trust.scenario_dict() == {"IsOn": True, "Mode": "on"}
+    assert trust.evidence[0].endswith("→ log group Group")
+    assert trust.evidence[1] == "CloudWatchLogsRoleArn: !GetAtt Role.Arn → role Role"
+    assert "trust policy of Role" in trust.evidence[2]
+
+
+def test_each_region_is_a_scenario():
+    text = """\
+        Conditions:
+          InEurope: !Equals [!Ref AWS::Region, eu-west-1]
+        Resources:
+          Trail:
+            Type: AWS::CloudTrail::Trail
+            Properties:
+              IsLogging: !If [InEurope, false, true]
+              S3BucketName: b
+              CloudWatchLogsLogGroupArn: !GetAtt Group.Arn
+              CloudWatchLogsRoleArn: !GetAtt Role.Arn
+          Group: {Type: AWS::Logs::LogGroup}
+          Role:
+            Type: AWS::IAM::Role
+            Properties:
+              AssumeRolePolicyDocument:
+                Statement:
+                  - {Effect: Allow, Principal: {Service: cloudtrail.amazonaws.com}, Action: sts:AssumeRole}
+              Policies:
+                - PolicyName: p
+                  PolicyDocument:
+                    Statement:
+                      - {Effect: Allow, Action: "logs:*", Resource: !Sub "arn:aws:logs:us-east-1:${AWS::AccountId}:*"}
+        """
+    assert rules(text) == set()
+    found = analyse(text, regions=("us-east-1", "eu-west-1")).findings
+    assert {(f.rule, f.path[-1]) for f in found} == {("ET1008", "IsLogging"),
+                                                     ("ET1006", "CloudWatchLogsRoleArn")}
+    assert all("region=eu-west-1" in f.message for f in found)
+
+
+def test_a_deny_on_another_literal_group_does_not_touch_a_generated_name():
+    text = """\
+        Resources:
+          Trail:
+            Type: AWS::CloudTrail::Trail
+            Properties:
+              IsLogging: true
+              S3BucketName: b
+              CloudWatchLogsLogGroupArn: !GetAtt Group.Arn
+              CloudWatchLogsRoleArn: !GetAtt Role.Arn
+          Group: {Type: AWS::Logs::LogGroup}
+          Role:
+            Type: AWS::IAM::Role
+            Properties:
+              AssumeRolePolicyDocument:
+                Statement:
+                  - {Effect: Allow, Principal: {Service: cloudtrail.amazonaws.com}, Action: sts:AssumeRole}
+              Policies:
+                - PolicyName: p
+                  PolicyDocument:
+                    Statement:
+                      - {Effect: Allow, Action: "logs:*", Resource: "*"}
+                      - {Effect: Deny, Action: "logs:*", Resource: "arn:aws:logs:*:*:log-group:/aws/audit/*"}
+        """
+    assert rules(text) == set()
+
+
+def test_one_failing_trail_does_not_hide_the_others(monkeypatch):
+    real = trail.iam.trusts_service
+
+    def flaky(document, *args, **kwargs):
+        if "Bad" in str(document):
+            raise RuntimeError("boom")
+        return real(document, *args, **kwargs)
+
+    monkeypatch.setattr(trail.iam, "trusts_service", flaky)
+    report = analyse("""\
+        Resources:
+          Good:
+            Type: AWS::CloudTrail::Trail
+            Properties: {IsLogging: true, S3BucketName: b}
+          Broken:
+            Type: AWS::CloudTrail::Trail
+            Properties:
+              IsLogging: true
+              S3BucketName: b
+              CloudWatchLogsLogGroupArn: !GetAtt Group.Arn
+              CloudWatchLogsRoleArn: !GetAtt Role.Arn
+          Group: {Type: AWS::Logs::LogGroup}
+          Role:
+            Type: AWS::IAM::Role
+            Properties:
+              AssumeRolePolicyDocument: {Statement: [{Sid: Bad, Effect: Allow}]}
+        """)
+    assert {(f.rule, f.resource) for f in report.findings} == {("ET1001", "Good"), ("ET1002", "Good")}
+    [(trail_id, message)] = report.errors
+    assert trail_id == "Broken" and "RuntimeError: boom" in message
+
+
+@pytest.mark.parametrize("value, rule", [
+    ("!Ref Group", "ET1003"),
+    ("!GetAtt Group.Arn", None),
+    ("!Sub '${Group.Arn}'", None),
+    ("!Join ['', ['arn:', !Ref AWS::Partition, ':logs:', !Ref AWS::Region, ':', !Ref AWS::AccountId, ':log-group:', !Ref Group, ':*']]", None),
+    ("!Sub 'arn:aws:logs:us-east-1:${AWS::AccountId}:log-group:${Group}'", "ET1003"),
+    ("!GetAtt Role.Arn", "ET1003"),
+    ("!ImportValue shared-group-arn", "WT1007"),
+    ("arn:aws:logs:us-east-1:123456789012:log-group:/named:*", None),
+    ("'not an arn'", "ET1003"),
+])
+def test_ways_of_naming_the_log_group(value, rule):
+    text = f"""\
+        Resources:
+          Trail:
+            Type: AWS::CloudTrail::Trail
+            Properties:
+              IsLogging: true
+              S3BucketName: b
+              CloudWatchLogsLogGroupArn: {value}
+              CloudWatchLogsRoleArn: !GetAtt Role.Arn
+          Group:
+            Type: AWS::Logs::LogGroup
+            Properties: {{LogGroupName: /named}}
+          Role:
+            Type: AWS::IAM::Role
+            Properties:
+              AssumeRolePolicyDocument:
+                Statement:
+                  - {{Effect: Allow, Principal: {{Service: cloudtrail.amazonaws.com}}, Action: sts:AssumeRole}}
+              Policies:
+                - PolicyName: p
+                  PolicyDocument:
+                    Statement:
+                      - {{Effect: Allow, Action: [logs:CreateLogStream, logs:PutLogEvents], Resource: "*"}}
+        """
+    got = {r for r, _, key in rules(text) if key == "CloudWatchLogsLogGroupArn"}
+    assert got == ({rule} if rule else set())
