@@ -252,6 +252,17 @@ def _suppression(path: str, data: dict, finding, config: config_file.Config, run
     return Suppression("waiver", waiver.reason, expires)
 
 
+def _note_undeclared_parameters(path: str, document: load.Document, options: trail.Options,
+                                run: Run) -> None:
+    """A value given for a parameter the template does not declare is said, not fatal: one
+    parameter file often serves several templates."""
+    declared = document.data.get("Parameters")
+    declared = declared if isinstance(declared, dict) else {}
+    for name in sorted(set(options.parameters) - set(declared)):
+        run.notes.append(FileError(path, 1, 1, f"parameter {name} is given a value but the "
+                                               "template does not declare it"))
+
+
 def _check_file(path: str, options: trail.Options, run: Run, config: config_file.Config) -> None:
     run.files += 1
     try:
@@ -273,7 +284,10 @@ def _check_file(path: str, options: trail.Options, run: Run, config: config_file
         trail_ids = trail.trail_ids(document.data)
         run.trails += len(trail_ids)
         run.trails_by_file[path] = trail_ids
-        analysis = trail.analyse(document.data, _file_options(path, options, config))
+        file_options = _file_options(path, options, config)
+        if trail_ids:
+            _note_undeclared_parameters(path, document, file_options, run)
+        analysis = trail.analyse(document.data, file_options)
         located, errors = [], []
         for finding in analysis.findings:
             catalog.get(finding.rule)  # an ID missing from the catalogue is an engine bug

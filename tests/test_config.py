@@ -238,3 +238,11 @@ def test_glob_semantics():
     assert regex("stacks/**/*.yaml").fullmatch("stacks/x/y/a.yaml")
     assert regex("**").fullmatch("any/thing.json")
     assert regex("./a?.yml").fullmatch("ab.yml") and not regex("a?.yml").fullmatch("a/.yml")
+
+
+def test_a_parameter_the_template_does_not_declare_is_a_note(project, capsys):
+    code, report, _ = run(capsys, "--parameters", "UseLogs=true", "Nope=1", "--", "stacks/switched.yaml")
+    assert code == 0 and report["findings"] == [] and report["errors"] == []
+    assert report["notes"] == [{"file": "stacks/switched.yaml", "line": 1, "column": 1,
+                                "message": "parameter Nope is given a value but the template "
+                                           "does not declare it"}]
