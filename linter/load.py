@@ -284,11 +284,52 @@ def _json_duplicate_position(text: str, key: str) -> tuple[int, int]:
 
 # --- YAML ------------------------------------------------------------------------------------
 
-def _mark(node: Node) -> tuple[int, int]:
+def _mark(node: Any) -> tuple[int, int]:
+    """1-based line and column of a node's (or an event's) start."""
     return node.start_mark.line + 1, node.start_mark.column + 1
 
 
+# Block nesting is bounded by a line's indentation and its "- " markers; flow nesting by the
+# brackets outside quotes and comments. Both are cheap to bound from the text.
+_LEADING = re.compile(r"^[ \t-]*", re.M)
+_FLOW = re.compile(r"""'[^']*'|"(?:[^"\\]|\\.)*"|(?:^|(?<=\s))#[^\n]*|[\[\]{}]""", re.M)
+
+
+def _nesting_bound(text: str) -> int:
+    """An upper bound of the YAML nesting depth (over-estimates are checked exactly)."""
+    block = max((len(m.group()) for m in _LEADING.finditer(text)), default=0)
+    depth = flow = 0
+    for match in _FLOW.finditer(text):
+        token = match.group()
+        if token in "[{":
+            depth += 1
+            flow = max(flow, depth)
+        elif token in "]}":
+            depth = max(depth - 1, 0)
+    return block + flow + 1
+
+
+def _check_nesting(text: str, max_depth: int) -> None:
+    """Refuse nesting deeper than ``max_depth`` *before* libyaml composes the tree: its C
+    composer recurses once per level and overflows the stack (a crash, not an exception) on
+    tens of thousands of levels. Events come from a loop, not recursion, so they are safe."""
+    if _nesting_bound(text) <= max_depth:
+        return
+    depth = 0
+    try:
+        for event in yaml.parse(text, Loader=_Loader):
+            if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
+                depth += 1
+                if depth > max_depth:
+                    raise LoadError(f"nesting deeper than {max_depth} levels", *_mark(event))
+            elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
+                depth -= 1
+    except yaml.YAMLError:
+        return  # the syntax error itself is reported by the composer, with its location
+
+
 def _load_yaml(text: str, filename: str) -> Document:
+    _check_nesting(text, MAX_DEPTH)
     loader = _Loader(text)
     try:
         root = loader.get_single_node()

@@ -143,3 +143,21 @@ def test_multi_document_files_without_a_template_are_not_templates():
     with pytest.raises(LoadError) as caught:
         load_text("Resources: {}\n---\nkind: Service\n", "broken.yaml")
     assert not caught.value.not_a_template
+
+
+@pytest.mark.parametrize("text", [
+    "Resources: " + "[" * 100_000 + "]" * 100_000 + "\n",
+    "Resources: " + "{a: " * 50_000 + "1" + "}" * 50_000 + "\n",
+    '{"Resources": ' + "[" * 100_000 + "]" * 100_000 + "}",          # JSON, and its YAML fallback
+    "Resources:\n" + "".join(" " * i + "-\n" for i in range(1, 400)),  # block style
+], ids=["yaml-flow-lists", "yaml-flow-maps", "json", "yaml-block"])
+def test_pathological_nesting_is_refused_before_the_c_composer_sees_it(text):
+    # libyaml's composer recurses per level: 30,000 levels crash the process outright.
+    with pytest.raises(LoadError, match="nesting deeper") as caught:
+        load_text(text, "deep.yaml")
+    assert caught.value.line >= 1
+
+
+def test_brackets_inside_quotes_and_comments_do_not_count_as_nesting():
+    text = "Resources: {}\nDescription: '" + "[" * 500 + "'  # " + "{" * 500 + "\n"
+    assert load_text(text, "t.yaml").data["Description"] == "[" * 500
