@@ -350,8 +350,42 @@ def _load_yaml(text: str, filename: str) -> Document:
         loader.dispose()
     if root is None:
         raise LoadError("empty file (no YAML document)", 1, 1)
+    if "&" in text:  # anchors exist: aliases may multiply the tree
+        _check_expansion(root, MAX_NODES)
     data = _Builder().build(root)
     return Document(filename, data, text, root)
+
+
+def _check_expansion(root: Node, max_nodes: int) -> None:
+    """Refuse a tree whose aliases expand past ``max_nodes`` values, counting each shared node
+    once (sizes memoised by identity): an alias bomb stops in milliseconds, before anything is
+    built."""
+    sizes: dict[int, int] = {}
+    open_nodes: set[int] = set()   # being sized: meeting one again means it contains itself
+    stack: list[tuple[Node, bool]] = [(root, False)]
+    while stack:
+        node, children_done = stack.pop()
+        if id(node) in sizes:
+            continue
+        if isinstance(node, ScalarNode):
+            sizes[id(node)] = 1
+            continue
+        children = [v for pair in node.value for v in pair] if isinstance(node, MappingNode) \
+            else list(node.value)
+        if not children_done:
+            if id(node) in open_nodes:
+                raise LoadError("an alias refers to a node that contains it (a recursive "
+                                "structure)", *_mark(node))
+            open_nodes.add(id(node))
+            stack.append((node, True))
+            stack.extend((child, False) for child in children if id(child) not in sizes)
+            continue
+        open_nodes.discard(id(node))
+        size = 1 + sum(sizes.get(id(child), 0) for child in children)
+        if size > max_nodes:
+            raise LoadError(f"more than {max_nodes} values after expanding aliases "
+                            "(an alias bomb?)", *_mark(node))
+        sizes[id(node)] = size
 
 
 def _any_document_is_template(text: str) -> bool:

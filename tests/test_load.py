@@ -161,3 +161,8 @@ def test_pathological_nesting_is_refused_before_the_c_composer_sees_it(text):
 def test_brackets_inside_quotes_and_comments_do_not_count_as_nesting():
     text = "Resources: {}\nDescription: '" + "[" * 500 + "'  # " + "{" * 500 + "\n"
     assert load_text(text, "t.yaml").data["Description"] == "[" * 500
+
+
+def test_a_recursive_alias_is_an_error_not_a_hang():
+    with pytest.raises(LoadError, match="recursive"):
+        load_text("Resources:\n  A: &a\n    Type: X\n    Properties: {Self: *a}\n", "loop.yaml")
