@@ -152,6 +152,12 @@ def load_bytes(raw: bytes, filename: str) -> Document:
 
 
 def load_text(text: str, filename: str) -> Document:
+    document = _parse(text, filename)
+    _check_template_shape(document)
+    return document
+
+
+def _parse(text: str, filename: str) -> Document:
     stripped = text.lstrip()
     if not stripped:
         raise LoadError("empty file", 1, 1)
@@ -165,6 +171,21 @@ def load_text(text: str, filename: str) -> Document:
             except LoadError:
                 raise json_error from None
     return _load_yaml(text, filename)
+
+
+def _check_template_shape(document: Document) -> None:
+    """A file that says it is a template (``AWSTemplateFormatVersion`` or ``Resources``) but
+    whose ``Resources`` is not a mapping is a broken template, not another kind of file."""
+    data = document.data
+    if not isinstance(data, dict) or is_template(data):
+        return
+    if "Resources" in data:
+        kind = "null" if data["Resources"] is None else type(data["Resources"]).__name__
+        raise LoadError(f"Resources must be a mapping of resources, not {kind}",
+                        *document.position(["Resources"]))
+    if "AWSTemplateFormatVersion" in data:
+        raise LoadError("the template has no Resources section (CloudFormation requires one)",
+                        *document.position(["AWSTemplateFormatVersion"]))
 
 
 # --- JSON ------------------------------------------------------------------------------------

@@ -166,3 +166,20 @@ def test_brackets_inside_quotes_and_comments_do_not_count_as_nesting():
 def test_a_recursive_alias_is_an_error_not_a_hang():
     with pytest.raises(LoadError, match="recursive"):
         load_text("Resources:\n  A: &a\n    Type: X\n    Properties: {Self: *a}\n", "loop.yaml")
+
+
+@pytest.mark.parametrize("text, message, line", [
+    ("AWSTemplateFormatVersion: '2010-09-09'\nResources: []\n", "Resources must be a mapping of resources, not list", 2),
+    ("Description: x\nResources:\n", "not null", 2),
+    ('{"Resources": "none"}', "not str", 1),
+    ("AWSTemplateFormatVersion: '2010-09-09'\nDescription: x\n", "no Resources section", 1),
+])
+def test_a_template_with_a_broken_shape_is_an_error(text, message, line):
+    with pytest.raises(LoadError, match=message) as caught:
+        load_text(text, "t.yaml")
+    assert caught.value.line == line
+
+
+def test_other_yaml_and_json_files_are_simply_not_templates():
+    for text in ("- hosts: all\n  tasks: []\n", "repos: []\n", '["a"]', "42\n", "plain text\n"):
+        assert not is_template(load_text(text, "other.yaml").data)
