@@ -152,7 +152,14 @@ def load_bytes(raw: bytes, filename: str) -> Document:
 
 
 def load_text(text: str, filename: str) -> Document:
-    document = _parse(text, filename)
+    try:
+        document = _parse(text, filename)
+    except LoadError as err:
+        # Every template has a Resources section, so a file that cannot be parsed and never
+        # says "Resources" (a tsconfig.json with comments…) is not a broken template.
+        if text.strip() and "Resources" not in text and "AWSTemplateFormatVersion" not in text:
+            err.not_a_template = True
+        raise
     _check_template_shape(document)
     return document
 

@@ -183,3 +183,15 @@ def test_a_template_with_a_broken_shape_is_an_error(text, message, line):
 def test_other_yaml_and_json_files_are_simply_not_templates():
     for text in ("- hosts: all\n  tasks: []\n", "repos: []\n", '["a"]', "42\n", "plain text\n"):
         assert not is_template(load_text(text, "other.yaml").data)
+
+
+def test_an_unparseable_file_that_never_mentions_resources_is_not_a_template():
+    with pytest.raises(LoadError) as caught:
+        load_text('{\n  // comment\n  "compilerOptions": {}\n}\n', "tsconfig.json")
+    assert caught.value.not_a_template
+    with pytest.raises(LoadError) as caught:
+        load_text("Resources:\n  A: {\n", "broken.yaml")
+    assert not caught.value.not_a_template
+    with pytest.raises(LoadError) as caught:
+        load_text("   \n", "empty.yaml")
+    assert not caught.value.not_a_template  # an emptied template is reported, not skipped
