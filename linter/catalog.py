@@ -12,9 +12,52 @@ import json
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
+from typing import Any
 
 REPO_URL = "https://github.com/cfn-trailwatch/cfn-trailwatch"
 SEVERITIES = {"E": "error", "W": "warning", "I": "info"}
+
+
+@dataclass(frozen=True)
+class Option:
+    """A rule option: set in the config file (``rules: {WT2001: {min_retention_days: 400}}``) and
+    in cfn-lint (``-x WT2001:min_retention_days=400``). ``kind`` is a JSON Schema type."""
+
+    name: str
+    kind: str                 # "integer" or "array" (of strings)
+    default: Any
+    description: str
+    minimum: int | None = None
+
+    def cfn_lint_definition(self) -> dict[str, Any]:
+        """cfn-lint's ``config_definition`` entry for this option."""
+        if self.kind == "array":
+            return {"default": list(self.default), "type": "list", "itemtype": "string"}
+        return {"default": self.default, "type": self.kind}
+
+    def json_schema(self) -> dict[str, Any]:
+        if self.kind == "array":
+            return {"type": "array", "items": {"type": "string", "minLength": 1},
+                    "default": list(self.default), "description": self.description}
+        schema: dict[str, Any] = {"type": self.kind, "default": self.default,
+                                  "description": self.description}
+        if self.minimum is not None:
+            schema["minimum"] = self.minimum
+        return schema
+
+
+@dataclass(frozen=True)
+class Doc:
+    """A rule's page: docs/rules/<ID>.md and ``--explain ID`` (see ``catalog_docs``)."""
+
+    why: str                        # Why it matters (the controls are added from the data file)
+    example: str                    # a snippet that gives the rule, embedded in ``BASELINE``
+    fixed: str                      # the same snippet fixed: gives nothing at all
+    limits: str                     # Known limits
+    unknown: str                    # what an unresolvable value (Unknown) means for the rule
+    references: tuple[tuple[str, str], ...] = ()   # (title, URL)
+    details: str = ""               # more of "What it does"
+    config: dict[str, Any] = field(default_factory=dict)   # rule options both snippets run with
 
 
 @dataclass(frozen=True)
@@ -24,6 +67,14 @@ class Rule:
     title: str
     description: str
     controls: tuple[str, ...] = field(default=())
+    options: tuple[Option, ...] = field(default=())
+
+    def defaults(self) -> dict[str, Any]:
+        return {option.name: option.default for option in self.options}
+
+    @property
+    def doc(self) -> Doc:
+        return _docs()[self.id]
 
     @property
     def severity(self) -> str:
@@ -68,7 +119,52 @@ _RULES = [
     ("ET1008", "trail-not-logging",
      "CloudTrail trail is not logging",
      "IsLogging is false in some scenario, so the trail records nothing at all."),
+    # The seed's troubleshooting steps beyond delivery, tied to the trail's own log group and role.
+    ("WT2001", "trail-cwl-retention",
+     "The trail's log group keeps events for less than the minimum retention",
+     "The RetentionInDays of the log group the trail delivers to is shorter than the rule option "
+     "min_retention_days (default 365 days). A log group without RetentionInDays never expires."),
+    ("WT2002", "trail-cwl-unencrypted",
+     "The trail's log group is not encrypted with a KMS key",
+     "The log group the trail delivers to has no KmsKeyId, so its copy of the audit records is "
+     "not encrypted with a customer managed KMS key."),
+    ("WT2003", "trail-cwl-subscription",
+     "A subscription filter sends the trail's log group to a destination not on the allow-list",
+     "An AWS::Logs::SubscriptionFilter on the trail's own log group sends its events to a "
+     "destination that is not on the rule option allowed_destinations (ARN patterns; empty by "
+     "default, so every subscription is reported for review)."),
+    ("WT2004", "trail-log-file-validation",
+     "CloudTrail log file validation is not enabled",
+     "EnableLogFileValidation is not true, so the trail writes no digest files and tampering "
+     "with its log files cannot be detected."),
+    ("WT2005", "trail-events-excluded",
+     "The trail's event selectors drop management events",
+     "EventSelectors or AdvancedEventSelectors leave out management events, or one of their "
+     "read-only and write halves, or the management events of some event sources."),
+    ("IT2006", "trail-cwl-policy-broad",
+     "The trail's role is granted more than writing to the trail's log group",
+     "A policy statement that lets the trail's role deliver to its log group also allows every "
+     "action ('*', 'logs:*' or another wildcard) or every log group (Resource '*', a wildcard in "
+     "the log group name, region or account, another log group's ARN)."),
 ]
+
+# Options of the rules that have any; the config file schema and cfn-lint's config_definition
+# are checked against these (tests/test_config.py, tests/test_cfnlint_plugin.py).
+_OPTIONS = {
+    "WT2001": (Option("min_retention_days", "integer", 365,
+                      "Shortest retention, in days, accepted for the trail's log group "
+                      "(default 365: OMB M-21-31 asks for 12 months of active storage).",
+                      minimum=1),),
+    "WT2003": (Option("allowed_destinations", "array", (),
+                      "ARN patterns (* and ? wildcards, case-sensitive) of the destinations a "
+                      "subscription filter on the trail's log group may send to; empty by default, "
+                      "so every subscription is reported."),),
+}
+
+# The rules of the delivery chain (issue 2) and the hygiene rules of the trail's own log group,
+# role and settings (issue 4).
+CORE = ("ET1001", "ET1002", "ET1003", "ET1004", "ET1005", "ET1006", "WT1007", "ET1008")
+HYGIENE = ("WT2001", "WT2002", "WT2003", "WT2004", "WT2005", "IT2006")
 
 
 @lru_cache(maxsize=1)
@@ -82,10 +178,28 @@ def _controls() -> dict[str, tuple[str, ...]]:
 def rules() -> dict[str, Rule]:
     controls = _controls()
     return {
-        rule_id: Rule(rule_id, slug, title, description, controls.get(rule_id, ()))
+        rule_id: Rule(rule_id, slug, title, description, controls.get(rule_id, ()),
+                      _OPTIONS.get(rule_id, ()))
         for rule_id, slug, title, description in _RULES
     }
 
 
 def get(rule_id: str) -> Rule:
     return rules()[rule_id]
+
+
+@lru_cache(maxsize=1)
+def _docs() -> dict[str, Doc]:
+    from .catalog_docs import DOCS  # the long texts: only read for docs and --explain
+
+    return {rule_id: Doc(entry["why"], entry["example"], entry["fixed"], entry["limits"],
+                         entry["unknown"], tuple(tuple(ref) for ref in entry.get("references", ())),
+                         entry.get("details", ""), dict(entry.get("config", {})))
+            for rule_id, entry in DOCS.items()}
+
+
+@lru_cache(maxsize=1)
+def mapping() -> dict[str, Any]:
+    """The NIST SP 800-53 Rev. 5 data file: sources and, per rule, where its controls come from."""
+    text = resources.files("cfn_trailwatch").joinpath("data/nist-800-53r5.json").read_text("utf-8")
+    return json.loads(text)

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Iterator
 
 from . import catalog
 
@@ -18,6 +19,9 @@ class Finding:
     message: str
     scenario: tuple[tuple[str, Any], ...] = ()   # the assumptions it holds under; () = always
     evidence: tuple[str, ...] = ()  # the chain followed, one step per line, outermost first
+    # The depth of each evidence step in the evidence tree (0: the trail's property), parallel to
+    # ``evidence``; () when the engine gave none (see :func:`evidence_tree`).
+    depths: tuple[int, ...] = ()
 
     @property
     def meta(self) -> catalog.Rule:
@@ -29,6 +33,47 @@ class Finding:
 
     def scenario_dict(self) -> dict[str, Any]:
         return dict(self.scenario)
+
+    def tree(self) -> list[tuple[int, str]]:
+        return evidence_tree(self.evidence, self.depths)
+
+
+ARROW = " → "
+# A step that starts a chain at a trail property: "CloudWatchLogsRoleArn: !GetAtt R.Arn → role R",
+# "no CloudWatchLogsRoleArn", "IsLogging: false → false".
+_ROOT = re.compile(r"^(no )?[A-Z][A-Za-z0-9]*(: |$)")
+_HEADERS = ("trust policy of ", "policies reaching ")
+
+
+def evidence_tree(evidence: tuple[str, ...] | list[str], depths: tuple[int, ...] = ()) -> list[tuple[int, str]]:
+    """The evidence as an indented tree: ``(depth, text)`` rows, outermost first.
+
+    Each step sits at its depth; the links of a step joined by " → " (the trail's property, the
+    intrinsic, the resource it leads to) each go one level deeper. When the engine gave no depths,
+    they are inferred: a step naming a trail property starts a chain at depth 0; a step about the
+    role's policies ("trust policy of R", "policies reaching R") hangs under the end of the last
+    chain, and the steps after it (statements, actions, what could not be read) under it."""
+    steps = list(evidence)
+    given = list(depths) if len(depths) == len(steps) else list(_infer_depths(steps))
+    rows: list[tuple[int, str]] = []
+    for depth, step in zip(given, steps):
+        for number, link in enumerate(step.split(ARROW)):
+            rows.append((depth + number, link))
+    return rows
+
+
+def _infer_depths(steps: list[str]) -> Iterator[int]:
+    below_chain = 0
+    header: int | None = None
+    for step in steps:
+        if _ROOT.match(step):
+            yield 0
+            below_chain, header = len(step.split(ARROW)), None
+        elif step.startswith(_HEADERS):
+            yield below_chain
+            header = below_chain + len(step.split(ARROW))
+        else:
+            yield header if header is not None else below_chain
 
 
 @dataclass(frozen=True)

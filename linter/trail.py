@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Iterator
 
-from . import arn, iam
+from . import arn, hygiene, iam
 from .findings import Finding
 from .names import LOG_GROUP, ROLE, TRAIL, Names
 from .reach import PolicyIndex, Reached, RolePolicies, as_document
@@ -36,6 +36,8 @@ class Options:
     regions: tuple[str, ...] = (DEFAULT_REGION,)
     account_id: str | None = None
     max_branches: int = MAX_BRANCHES
+    # Options per rule ID, e.g. {"WT2001": {"min_retention_days": 400}} (see catalog.Option).
+    rule_options: dict[str, dict[str, Any]] = field(default_factory=dict)
 
 
 @dataclass
@@ -87,7 +89,8 @@ def analyse(template: Any, options: Options | None = None) -> Analysis:
         policies = RolePolicies(names, PolicyIndex(names))
         for trail_id in trails:
             check = _TrailCheck(resolver, names, policies, trail_id,
-                                region if len(options.regions) > 1 else None)
+                                region if len(options.regions) > 1 else None,
+                                rule_options=options.rule_options)
             try:
                 check.run()
             except Exception as err:  # noqa: BLE001 - one trail's bug must not hide the others
@@ -102,8 +105,10 @@ def analyse(template: Any, options: Options | None = None) -> Analysis:
 
 class _TrailCheck:
     def __init__(self, resolver: Resolver, names: Names, policies: RolePolicies, trail_id: str,
-                 region_label: str | None) -> None:
+                 region_label: str | None, rule_options: dict[str, dict[str, Any]] | None = None) -> None:
         self.resolver = resolver
+        self.rule_options = rule_options or {}
+        self.deferred: list[Exception] = []   # hygiene checks that failed (raised after the chain)
         self.names = names
         self.policies = policies
         self.trail_id = trail_id
@@ -122,16 +127,21 @@ class _TrailCheck:
             if not exists:
                 continue
             self._is_logging(s0)
+            hygiene.trail_settings(self, s0)              # WT2004, WT2005
             for s1, group in self._log_group(s0):
+                if group is not None:
+                    hygiene.log_group(self, group, s1)    # WT2001, WT2002, WT2003
                 for s2, role in self._role(s1):
                     if role is None:
                         continue
                     self._trust(role, s2, group)
                     if group is not None:
                         self._permissions(group, role, s2)
+        if self.deferred:  # the whole chain was checked; now say that a hygiene check failed
+            raise self.deferred[0]
 
     def _emit(self, rule: str, key: str | None, message: str, scenario: Scenario,
-              evidence: list[str]) -> None:
+              evidence: list[str], depths: list[int] | None = None) -> None:
         path = self.props_path + (key,) if key and key in self.props else self.props_path
         where = scenario.label()
         if self.region_label:
@@ -139,7 +149,8 @@ class _TrailCheck:
         if where:
             message = f"{message} [when {where}]"
         self.findings.append(Finding(rule, self.trail_id, tuple(path), message,
-                                     tuple(scenario.describe().items()), tuple(evidence)))
+                                     tuple(scenario.describe().items()), tuple(evidence),
+                                     tuple(depths or ())))
 
     def _value(self, key: str, s: Scenario) -> Iterator[tuple[Scenario, Any]]:
         if key not in self.props:
@@ -389,6 +400,7 @@ class _TrailCheck:
                                           organization_trail=organization)
             for s_i, reached in self.policies.reach(role.logical_id, s_o):
                 self._check_grants(group, role, streams, reached, s_i)
+                hygiene.role_grants(self, group, role, streams, reached, s_i)   # IT2006
 
     def _check_grants(self, group: _GroupLink, role: _RoleLink, streams: list, reached: Reached,
                       s: Scenario) -> None:

@@ -5,6 +5,12 @@ the engine and caches the outcome keyed on cfn-lint's ``Template`` object (weakl
 when cfn-lint drops the template); every rule then returns the findings
 with its own ID, anchored at the same path as the command line reports them.
 
+Rules with options (the catalogue's ``Option``: ``-x WT2001:min_retention_days=400`` on the
+command line, ``configure_rules`` in ``.cfnlintrc``) declare them as cfn-lint's
+``config_definition``. A rule whose options differ from the defaults hands them to the engine, and
+the cache is keyed on the template *and* those options: the rules at their defaults share one
+analysis, and a configured rule gets one that honours its options.
+
 A rule never raises. When the analysis of a trail fails (the engine reports it), or the whole
 analysis of a template fails, that is reported as a WT1007 ("cannot be verified") match on the
 trail: a crash must not look like a pass, WT1007 says exactly what is true (delivery was not
@@ -26,8 +32,9 @@ LOGGER = logging.getLogger("cfn_trailwatch.rules")
 UNVERIFIABLE = "WT1007"
 TAGS = ["cloudtrail", "cloudwatch-logs", "iam", "nist-800-53-r5"]
 
-# cfn-lint Template -> Outcome: the engine runs once per template, not once per rule.
-_OUTCOMES: "weakref.WeakKeyDictionary[Any, Outcome]" = weakref.WeakKeyDictionary()
+# cfn-lint Template -> {options key: Outcome}: the engine runs once per template and set of rule
+# options, not once per rule.
+_OUTCOMES: "weakref.WeakKeyDictionary[Any, dict[Any, Outcome]]" = weakref.WeakKeyDictionary()
 
 
 class Outcome:
@@ -40,17 +47,28 @@ class Outcome:
         self.failures = failures  # (trail logical ID, message)
 
 
-def _outcome(cfn) -> Outcome:
-    outcome = _OUTCOMES.get(cfn)
+def _options_key(rule_options: dict[str, dict[str, Any]]) -> tuple:
+    return tuple(sorted((rule_id, tuple(sorted((key, repr(value)) for key, value in values.items())))
+                        for rule_id, values in rule_options.items()))
+
+
+def _outcome(cfn, rule_options: dict[str, dict[str, Any]] | None = None) -> Outcome:
+    rule_options = rule_options or {}
+    per_options = _OUTCOMES.get(cfn)
+    if per_options is None:
+        per_options = _OUTCOMES[cfn] = {}
+    key = _options_key(rule_options)
+    outcome = per_options.get(key)
     if outcome is None:
-        outcome = _OUTCOMES[cfn] = _analyse(cfn)
+        outcome = per_options[key] = _analyse(cfn, rule_options)
     return outcome
 
 
-def _analyse(cfn) -> Outcome:
+def _analyse(cfn, rule_options: dict[str, dict[str, Any]] | None = None) -> Outcome:
     data = template_data(cfn)
     try:
-        analysis = trail.analyse(data, trail.Options(regions=template_regions(cfn)))
+        analysis = trail.analyse(data, trail.Options(regions=template_regions(cfn),
+                                                     rule_options=dict(rule_options or {})))
         return Outcome(list(analysis.findings), list(analysis.errors))
     except Exception as err:  # noqa: BLE001 - reported as WT1007, never raised into cfn-lint
         LOGGER.debug("cfn-trailwatch analysis failed on %s", getattr(cfn, "filename", None),
@@ -73,9 +91,36 @@ class TrailwatchRule(CloudFormationLintRule):
         cls.source_url = meta.help_uri
         cls.tags = [*TAGS, meta.slug]
 
+    def __init__(self) -> None:
+        super().__init__()
+        self.config_definition = {option.name: option.cfn_lint_definition()
+                                  for option in catalog.get(self.id).options}
+        self.configure()  # the defaults, until cfn-lint configures the rule
+
+    def configure(self, configs=None, experimental=False):
+        """cfn-lint's own conversion (``int(value)``…); a value it cannot convert is logged and
+        the option keeps its default rather than failing the whole cfn-lint run."""
+        try:
+            super().configure(configs, experimental)
+        except (TypeError, ValueError) as err:
+            LOGGER.error("cfn-trailwatch rule %s: invalid option in %r: %s; using the defaults",
+                         self.id, configs, err)
+            super().configure(None, experimental)
+
+    def rule_options(self) -> dict[str, dict[str, Any]]:
+        """This rule's options for the engine when they differ from the catalogue's defaults."""
+        meta = catalog.get(self.id)
+        given = {option.name: self.config.get(option.name, option.default)
+                 for option in meta.options}
+        normal = {name: list(value) if isinstance(value, (list, tuple)) else value
+                  for name, value in given.items()}
+        defaults = {name: list(value) if isinstance(value, (list, tuple)) else value
+                    for name, value in meta.defaults().items()}
+        return {self.id: normal} if normal != defaults else {}
+
     def match(self, cfn) -> list:
         try:
-            outcome = _outcome(cfn)
+            outcome = _outcome(cfn, self.rule_options())
             matches = [RuleMatch(list(f.path), f.message)
                        for f in outcome.findings if f.rule == self.id]
             if self.id == UNVERIFIABLE:

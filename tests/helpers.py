@@ -58,7 +58,8 @@ Resources:
 """
 SEED_EXPECTED = {("ET1003", 10), ("ET1004", 11)}
 
-# A trail with no CloudWatch Logs properties at all: ET1001 and ET1002 on its `Properties:` line.
+# A trail with no CloudWatch Logs properties at all: ET1001 and ET1002 on its `Properties:` line
+# (and nothing else: log file validation is on).
 NO_CWL = """\
 Resources:
   Trail:
@@ -66,6 +67,7 @@ Resources:
     Properties:
       S3BucketName: my-trail-bucket
       IsLogging: true
+      EnableLogFileValidation: true
 """
 NO_CWL_EXPECTED = {("ET1001", 4), ("ET1002", 4)}
 
@@ -105,6 +107,8 @@ Resources:
 
 # The rules of issue 2 (the core chain); later issues add more IDs that these tests leave out.
 CORE_RULES = {"ET1001", "ET1002", "ET1003", "ET1004", "ET1005", "ET1006", "WT1007", "ET1008"}
+# The hygiene rules of the trail's own log group, role and settings (issue 4).
+HYGIENE_RULES = {"WT2001", "WT2002", "WT2003", "WT2004", "WT2005", "IT2006"}
 
 
 def write(folder: Path, name: str, text: str) -> Path:

@@ -126,7 +126,9 @@ def test_sarif_results_exact(here, capsys, scripted):
             "resource": "Trail", "path": ["Resources", "Trail", "Properties"],
             "scenario": {"UseCloudWatch": False},
             "evidence": ["trail Trail", "log group: none"],
-            "controls": list(catalog.get(result["ruleId"]).controls)}
+            "controls": list(catalog.get(result["ruleId"]).controls),
+            "tags": ["security", *(f"NIST.800-53.r5 {c}"
+                                   for c in catalog.get(result["ruleId"]).controls)]}
         assert "suppressions" not in result
 
 
@@ -136,8 +138,13 @@ def test_sarif_real_engine_seed(here, capsys):
     assert code == 1
     got = [(r["ruleId"], r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"],
             r["locations"][0]["physicalLocation"]["region"]) for r in log["runs"][0]["results"]]
+    # The seed's log group has no KMS key (WT2002) and its role's grant is Resource '*' (IT2006).
     assert got == [("ET1003", "seed.yaml", {"startLine": 10, "startColumn": 7}),
-                   ("ET1004", "seed.yaml", {"startLine": 11, "startColumn": 7})]
+                   ("WT2002", "seed.yaml", {"startLine": 10, "startColumn": 7}),
+                   ("ET1004", "seed.yaml", {"startLine": 11, "startColumn": 7}),
+                   ("IT2006", "seed.yaml", {"startLine": 11, "startColumn": 7})]
+    levels = {r["ruleId"]: r["level"] for r in log["runs"][0]["results"]}
+    assert levels == {"ET1003": "error", "WT2002": "warning", "ET1004": "error", "IT2006": "note"}
 
 
 def test_sarif_fingerprints_survive_lines_moving(here, capsys):
@@ -150,13 +157,15 @@ def test_sarif_fingerprints_survive_lines_moving(here, capsys):
         return {r["ruleId"]: r for r in log["runs"][0]["results"]}
 
     before, after = by_rule(before), by_rule(after)
-    assert set(before) == set(after) == {"ET1003", "ET1004"}
+    assert set(before) == set(after) == {"ET1003", "ET1004", "WT2002", "IT2006"}
     for rule in before:
         old, new = before[rule], after[rule]
         assert new["locations"][0]["physicalLocation"]["region"]["startLine"] == \
             old["locations"][0]["physicalLocation"]["region"]["startLine"] + 3
         assert new["partialFingerprints"] == old["partialFingerprints"]
     assert before["ET1003"]["partialFingerprints"] != before["ET1004"]["partialFingerprints"]
+    # the same property, another rule: another alert
+    assert before["ET1003"]["partialFingerprints"] != before["WT2002"]["partialFingerprints"]
 
 
 def test_sarif_fingerprints_tell_same_rule_and_property_apart(here, capsys, scripted):
@@ -171,7 +180,7 @@ def test_sarif_inline_suppression_through_the_cli(here, capsys):
     code, log = run_sarif(capsys, "seed.yaml")
     assert code == 1  # ET1004 still counts
     results = {r["ruleId"]: r for r in log["runs"][0]["results"]}
-    assert set(results) == {"ET1003", "ET1004"}  # the suppressed one is kept, marked
+    assert set(results) == {"ET1003", "ET1004", "WT2002", "IT2006"}  # the suppressed one is kept, marked
     [suppression] = results["ET1003"]["suppressions"]
     assert suppression["kind"] == "inSource" and suppression["status"] == "accepted"
     assert "ignore_checks" in suppression["justification"]
@@ -375,9 +384,11 @@ def test_github_suppressed_are_counted_not_annotated(here, capsys):
     code, out = report(capsys, "github", "seed.yaml")
     assert code == 1
     lines = out.splitlines()
-    assert len(lines) == 2
-    assert lines[0].startswith("::error file=seed.yaml,line=15,col=7,title=ET1004 ")
-    assert lines[1] == ("cfn-trailwatch: 1 finding annotated, 1 suppressed, 0 file errors "
+    assert len(lines) == 4
+    assert lines[0].startswith("::warning file=seed.yaml,line=14,col=7,title=WT2002 ")
+    assert lines[1].startswith("::error file=seed.yaml,line=15,col=7,title=ET1004 ")
+    assert lines[2].startswith("::notice file=seed.yaml,line=15,col=7,title=IT2006 ")
+    assert lines[3] == ("cfn-trailwatch: 3 findings annotated, 1 suppressed, 0 file errors "
                         "in 1 template, 1 trail")
 
 

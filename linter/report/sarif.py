@@ -46,6 +46,10 @@ SECURITY_SEVERITY = {"error": "8.0", "warning": "5.0", "info": "2.0"}
 PRECISION = {"error": "high", "warning": "medium", "info": "medium"}
 
 
+def _tags(rule: catalog.Rule) -> list[str]:
+    return ["security", *(f"NIST.800-53.r5 {control}" for control in rule.controls)]
+
+
 def _rule(rule: catalog.Rule) -> dict[str, Any]:
     return {
         "id": rule.id,
@@ -55,7 +59,7 @@ def _rule(rule: catalog.Rule) -> dict[str, Any]:
         "helpUri": rule.help_uri,
         "defaultConfiguration": {"level": LEVELS[rule.severity]},
         "properties": {
-            "tags": ["security", *(f"NIST.800-53.r5 {control}" for control in rule.controls)],
+            "tags": _tags(rule),
             "security-severity": SECURITY_SEVERITY[rule.severity],
             "precision": PRECISION[rule.severity],
         },
@@ -106,6 +110,9 @@ def _result(item: Located, rule_index: dict[str, int], occurrences: dict[str, in
             "scenario": f.scenario_dict(),
             "evidence": list(f.evidence),
             "controls": list(f.meta.controls),
+            # The rule's tags, on the result too: viewers that filter results by tag (and
+            # reports that do not read tool.driver.rules) see the NIST controls.
+            "tags": _tags(f.meta),
         },
     }
     if item.suppression is not None:

@@ -6,6 +6,18 @@
 
 Findings, errors and notes (an expired waiver) are merged in one order (file, line, column,
 rule), stable between runs. Suppressed findings are not listed; the summary counts them.
+
+With ``verbose`` (``--verbose``), each finding is followed by the chain of evidence it followed,
+as an indented tree (the trail's property, the intrinsic, the resource it leads to, the trust or
+policy statement, the missing action or resource), and the NIST SP 800-53 Rev. 5 controls:
+
+    templates/trail.yaml:10:7: WT2001 Trail Trail: its log group TrailLogs keeps events ...
+        evidence:
+          - CloudWatchLogsLogGroupArn: !GetAtt TrailLogs.Arn
+            - log group TrailLogs
+              - RetentionInDays: 30
+        controls (NIST SP 800-53 Rev. 5): AC-16, AT-4, ...
+        rule: trail-cwl-retention (warning); cfn-trailwatch --explain WT2001
 """
 
 from __future__ import annotations
@@ -39,10 +51,24 @@ def summary(run: Run) -> str:
     return line
 
 
-def render(run: Run) -> str:
-    rows = [(finding_key(item),
-             f"{item.file}:{item.line}:{item.column}: {item.finding.rule} {item.finding.message}")
-            for item in run.counted()]
+def details(finding) -> list[str]:
+    """The evidence tree, the controls and the rule of a finding, indented under its line."""
+    lines = ["    evidence:"] if finding.evidence else []
+    lines += [f"      {'  ' * depth}- {text}" for depth, text in finding.tree()]
+    controls = finding.meta.controls
+    if controls:
+        lines.append(f"    controls (NIST SP 800-53 Rev. 5): {', '.join(controls)}")
+    lines.append(f"    rule: {finding.meta.slug} ({finding.severity}); "
+                 f"cfn-trailwatch --explain {finding.rule}")
+    return lines
+
+
+def render(run: Run, verbose: bool = False) -> str:
+    def line(item) -> str:
+        text = f"{item.file}:{item.line}:{item.column}: {item.finding.rule} {item.finding.message}"
+        return "\n".join([text, *details(item.finding)]) if verbose else text
+
+    rows = [(finding_key(item), line(item)) for item in run.counted()]
     rows += [(error_key(error), f"{error.file}:{error.line}:{error.column}: error: {error.message}")
              for error in run.errors]
     rows += [(error_key(note), f"{note.file}:{note.line}:{note.column}: note: {note.message}")

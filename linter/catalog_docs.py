@@ -1,0 +1,502 @@
+"""The long texts of the rule catalogue: each rule's page (docs/rules/<ID>.md), ``--explain``.
+
+Part of the catalogue (``catalog.Rule.doc`` reads it); ``python -m cfn_trailwatch.docs`` renders
+it. Each example is a *snippet*: the resources (and parameters) that matter, which replace those
+of the same name in :data:`BASELINE`, a template that gives no finding at all. The snippet under
+"Example" gives the rule; the one under "Use instead" gives nothing at all. ``tests/test_docs.py``
+lints both, embedded in the baseline, with the CLI and with cfn-lint.
+"""
+
+from __future__ import annotations
+
+# A trail that passes every rule: delivery proved, retention 365 days, a KMS key on the log group,
+# log file validation on, all management events, a grant on the trail's own log group only.
+BASELINE = """\
+AWSTemplateFormatVersion: '2010-09-09'
+Resources:
+  Trail:
+    Type: AWS::CloudTrail::Trail
+    Properties:
+      IsLogging: true
+      S3BucketName: my-trail-bucket
+      EnableLogFileValidation: true
+      CloudWatchLogsLogGroupArn: !GetAtt TrailLogs.Arn
+      CloudWatchLogsRoleArn: !GetAtt TrailRole.Arn
+  TrailLogs:
+    Type: AWS::Logs::LogGroup
+    DeletionPolicy: Retain
+    UpdateReplacePolicy: Retain
+    Properties:
+      RetentionInDays: 365
+      KmsKeyId: !GetAtt TrailLogsKey.Arn
+  TrailLogsKey:
+    Type: AWS::KMS::Key
+    DeletionPolicy: Retain
+    UpdateReplacePolicy: Retain
+    Properties:
+      EnableKeyRotation: true
+      KeyPolicy:
+        Version: '2012-10-17'
+        Statement:
+          - Sid: AccountAdministers
+            Effect: Allow
+            Principal: {AWS: !Sub 'arn:${AWS::Partition}:iam::${AWS::AccountId}:root'}
+            Action: kms:*
+            Resource: '*'
+          - Sid: CloudWatchLogsEncrypts
+            Effect: Allow
+            Principal: {Service: !Sub 'logs.${AWS::Region}.amazonaws.com'}
+            Action: [kms:Encrypt*, kms:Decrypt*, kms:ReEncrypt*, kms:GenerateDataKey*, kms:Describe*]
+            Resource: '*'
+  TrailRole:
+    Type: AWS::IAM::Role
+    Properties:
+      AssumeRolePolicyDocument:
+        Version: '2012-10-17'
+        Statement:
+          - Effect: Allow
+            Principal: {Service: cloudtrail.amazonaws.com}
+            Action: sts:AssumeRole
+      Policies:
+        - PolicyName: deliver-to-trail-logs
+          PolicyDocument:
+            Version: '2012-10-17'
+            Statement:
+              - Effect: Allow
+                Action: [logs:CreateLogStream, logs:PutLogEvents]
+                Resource: !GetAtt TrailLogs.Arn
+"""
+
+_TRAIL = """\
+Resources:
+  Trail:
+    Type: AWS::CloudTrail::Trail
+    Properties:
+      IsLogging: true
+      S3BucketName: my-trail-bucket
+      EnableLogFileValidation: true
+{extra}"""
+
+_GROUP = "      CloudWatchLogsLogGroupArn: !GetAtt TrailLogs.Arn\n"
+_ROLE = "      CloudWatchLogsRoleArn: !GetAtt TrailRole.Arn\n"
+_FIXED_TRAIL = _TRAIL.format(extra=_GROUP + _ROLE)
+
+_ROLE_WITH = """\
+Resources:
+  TrailRole:
+    Type: AWS::IAM::Role
+    Properties:
+      AssumeRolePolicyDocument:
+        Version: '2012-10-17'
+        Statement:
+          - Effect: Allow
+            Principal: {{Service: {principal}}}
+            Action: sts:AssumeRole
+      Policies:
+        - PolicyName: deliver-to-trail-logs
+          PolicyDocument:
+            Version: '2012-10-17'
+            Statement:
+              - Effect: Allow
+                Action: {actions}
+                Resource: {resource}
+"""
+_FIXED_ROLE = _ROLE_WITH.format(principal="cloudtrail.amazonaws.com",
+                                actions="[logs:CreateLogStream, logs:PutLogEvents]",
+                                resource="!GetAtt TrailLogs.Arn")
+
+_GROUP_WITH = """\
+Resources:
+  TrailLogs:
+    Type: AWS::Logs::LogGroup
+    DeletionPolicy: Retain
+    UpdateReplacePolicy: Retain
+    Properties:
+{properties}"""
+
+# References used by several rules.
+_CWL = ("AWS CloudTrail User Guide: Sending events to CloudWatch Logs",
+        "https://docs.aws.amazon.com/awscloudtrail/latest/userguide/send-cloudtrail-events-to-cloudwatch-logs.html")
+_CFN_TRAIL = ("AWS CloudFormation: AWS::CloudTrail::Trail",
+              "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-cloudtrail-trail.html")
+_ROLE_POLICY = ("AWS CloudTrail User Guide: Role policy document for CloudTrail to use CloudWatch Logs",
+                "https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-required-policy-for-cloudwatch-logs.html")
+_LOG_GROUP = ("AWS CloudFormation: AWS::Logs::LogGroup",
+              "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-logs-loggroup.html")
+_SECURITY_HUB = ("AWS Security Hub: CloudTrail controls",
+                 "https://docs.aws.amazon.com/securityhub/latest/userguide/cloudtrail-controls.html")
+_CONFIG_CWL = ("AWS Config rule cloud-trail-cloud-watch-logs-enabled",
+               "https://docs.aws.amazon.com/config/latest/developerguide/cloud-trail-cloud-watch-logs-enabled.html")
+_NIST = ("NIST SP 800-53 Rev. 5", "https://csrc.nist.gov/pubs/sp/800/53/r5/upd1/final")
+
+_CHAIN_UNKNOWN = ("A link that cannot be resolved in the template (a parameter without a value "
+                  "beyond its Default and AllowedValues, an import, a role or log group outside "
+                  "the template, a condition the analysis cannot judge) is WT1007, never a pass and "
+                  "never this rule's failure. Give the deployment's parameter values "
+                  "(`--parameters`, `--parameter-file`, or `parameters` in the config file) for the "
+                  "exact answer.")
+
+_PARAMETERS = ("A parameter's given value is used; without one, its Default and each of its "
+               "AllowedValues are checked, and a failing one is reported with that choice as the "
+               "finding's scenario.")
+
+DOCS: dict[str, dict] = {
+    "ET1001": {
+        "unknown": _CHAIN_UNKNOWN,
+        "why": "Without a log group the trail's events go to S3 only: the log-based metric "
+               "filters and alarms that watch the account (root sign-in, IAM changes, console "
+               "sign-in failures) never see them, and nobody is told in time.",
+        "example": _TRAIL.format(extra=_ROLE),
+        "fixed": _FIXED_TRAIL,
+        "limits": "A trail whose `CloudWatchLogsLogGroupArn` is removed only under some "
+                  "condition is reported with that condition.",
+        "references": [_CWL, _CFN_TRAIL, _CONFIG_CWL, _SECURITY_HUB],
+    },
+    "ET1002": {
+        "unknown": _CHAIN_UNKNOWN,
+        "why": "CloudTrail writes to CloudWatch Logs by assuming this role; without it the "
+               "trail cannot deliver, and CloudFormation rejects a log group without a role.",
+        "example": _TRAIL.format(extra=_GROUP),
+        "fixed": _FIXED_TRAIL,
+        "limits": "Only what the template says is judged; the deployed state of the account is "
+                  "not read.",
+        "references": [_CWL, _CFN_TRAIL, _ROLE_POLICY],
+    },
+    "ET1003": {
+        "unknown": _CHAIN_UNKNOWN,
+        "why": "`!Ref` of an `AWS::Logs::LogGroup` is its *name*; CloudTrail needs the ARN "
+               "(`arn:<partition>:logs:<region>:<account>:log-group:<name>:*`) and the stack "
+               "fails or the trail never delivers. Peer tools only check that the property is "
+               "present, so they pass this.",
+        "example": _TRAIL.format(extra="      CloudWatchLogsLogGroupArn: !Ref TrailLogs\n" + _ROLE),
+        "fixed": _FIXED_TRAIL,
+        "limits": "ARNs written with `Fn::Sub`/`Fn::Join` or as literals are read field by field "
+                  "and linked back to the template's log group by name.",
+        "references": [_CWL, _CFN_TRAIL, _LOG_GROUP],
+    },
+    "ET1004": {
+        "unknown": _CHAIN_UNKNOWN,
+        "why": "`!Ref` of an `AWS::IAM::Role` is its *name*; CloudTrail needs the role's ARN. "
+               "A user ARN or another resource's attribute cannot be assumed either.",
+        "example": _TRAIL.format(extra=_GROUP + "      CloudWatchLogsRoleArn: !Ref TrailRole\n"),
+        "fixed": _FIXED_TRAIL,
+        "limits": "Only what the template says is judged; the deployed state of the account is "
+                  "not read.",
+        "references": [_CWL, _CFN_TRAIL, _ROLE_POLICY],
+    },
+    "ET1005": {
+        "unknown": _CHAIN_UNKNOWN,
+        "why": "CloudTrail assumes the role as the service principal `cloudtrail.amazonaws.com`; "
+               "a trust policy for another principal (or an explicit Deny) means the trail can "
+               "never write a log line.",
+        "example": _ROLE_WITH.format(principal="ec2.amazonaws.com",
+                                     actions="[logs:CreateLogStream, logs:PutLogEvents]",
+                                     resource="!GetAtt TrailLogs.Arn"),
+        "fixed": _FIXED_ROLE,
+        "limits": "Conditions such as `aws:SourceArn` and `aws:SourceAccount` are judged against "
+                  "the trail's own ARN and account; a condition on a key the analysis does not "
+                  "know makes the verdict WT1007, not a pass.",
+        "references": [_ROLE_POLICY, _CWL],
+    },
+    "ET1006": {
+        "unknown": _CHAIN_UNKNOWN,
+        "why": "CloudTrail needs `logs:CreateLogStream` and `logs:PutLogEvents` on the log "
+               "streams `<account>_CloudTrail_<region>` of the trail's log group (and "
+               "`<org-id>_...` for an organization trail). Without both, delivery fails silently.",
+        "example": _ROLE_WITH.format(principal="cloudtrail.amazonaws.com",
+                                     actions="[logs:CreateLogStream]",
+                                     resource="!GetAtt TrailLogs.Arn"),
+        "fixed": _FIXED_ROLE,
+        "limits": "Every way a policy reaches the role is followed: inline `Policies`, "
+                  "`AWS::IAM::Policy`/`ManagedPolicy` naming it, `AWS::IAM::RolePolicy`, "
+                  "`ManagedPolicyArns` (template policies and a table of AWS managed policies), "
+                  "capped by a permissions boundary of the template. A boundary from outside the "
+                  "template is disclosed in the evidence, not evaluated.",
+        "references": [_ROLE_POLICY, _CWL,
+                       ("IAM User Guide: Policy evaluation logic",
+                        "https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic.html")],
+    },
+    "WT1007": {
+        "unknown": ("Unresolvable values are this rule's subject: every link of the delivery chain that "
+                    "cannot be resolved is reported, with the reason, as a warning. Give the "
+                    "deployment's parameter values for the exact answer."),
+        "why": "What cannot be verified is not a pass: a trail whose log group comes from a "
+               "parameter or another stack may deliver, or may not. A pipeline gate that passes "
+               "the real deployment parameters gets the exact answer.",
+        "example": """\
+Parameters:
+  LogGroupArn:
+    Type: String
+Resources:
+  Trail:
+    Type: AWS::CloudTrail::Trail
+    Properties:
+      IsLogging: true
+      S3BucketName: my-trail-bucket
+      EnableLogFileValidation: true
+      CloudWatchLogsLogGroupArn: !Ref LogGroupArn
+      CloudWatchLogsRoleArn: !GetAtt TrailRole.Arn
+""",
+        "fixed": _FIXED_TRAIL,
+        "limits": "WT1007 is about the delivery chain only (ET1001–ET1006, ET1008). The hygiene "
+                  "rules WT2001–IT2006 never report WT1007: what they cannot know, they leave "
+                  "unreported. Unknown is this rule's own subject: it reports every link that "
+                  "cannot be resolved, with the reason.",
+        "references": [_CWL, ("AWS CLI: cloudformation deploy --parameter-overrides",
+                              "https://docs.aws.amazon.com/cli/latest/reference/cloudformation/deploy/")],
+    },
+    "ET1008": {
+        "unknown": _CHAIN_UNKNOWN,
+        "why": "A trail with `IsLogging: false` exists but records nothing at all.",
+        "example": """\
+Resources:
+  Trail:
+    Type: AWS::CloudTrail::Trail
+    Properties:
+      IsLogging: false
+      S3BucketName: my-trail-bucket
+      EnableLogFileValidation: true
+      CloudWatchLogsLogGroupArn: !GetAtt TrailLogs.Arn
+      CloudWatchLogsRoleArn: !GetAtt TrailRole.Arn
+""",
+        "fixed": _FIXED_TRAIL,
+        "limits": "An `IsLogging` that a parameter or condition can make false is reported with "
+                  "that scenario; one that cannot be resolved is WT1007.",
+        "references": [_CFN_TRAIL, _SECURITY_HUB],
+    },
+    "WT2001": {
+        "unknown": ("A `RetentionInDays` that cannot be resolved (a parameter that may take a value "
+                    "the template does not list, an import) gives no finding: neither WT2001 nor "
+                    "WT1007, which is about delivery. " + _PARAMETERS),
+        "details": "Only the log group the trail's `CloudWatchLogsLogGroupArn` resolves to is "
+                   "checked, not every log group of the template. A log group without "
+                   "`RetentionInDays` keeps events for ever and passes. Set the minimum with "
+                   "`rules: {WT2001: {min_retention_days: 400}}` in the config file, or "
+                   "`-x WT2001:min_retention_days=400` in cfn-lint.",
+        "why": "The CloudWatch Logs copy of the audit trail is what investigators query and "
+               "what alarms are built on. OMB M-21-31 asks for 12 months of logs in active "
+               "storage (and 18 months in all); a shorter retention deletes the evidence before "
+               "an incident is found.",
+        "example": _GROUP_WITH.format(properties="      RetentionInDays: 30\n"
+                                                 "      KmsKeyId: !GetAtt TrailLogsKey.Arn\n"),
+        "fixed": _GROUP_WITH.format(properties="      RetentionInDays: 365\n"
+                                               "      KmsKeyId: !GetAtt TrailLogsKey.Arn\n"),
+        "limits": "`RetentionInDays` from a parameter follows the usual parameter semantics: a "
+                  "given value is used; otherwise its Default and each of its AllowedValues are "
+                  "checked, and a short one is reported with that choice as its scenario. "
+                  "A log group outside the template is not checked (its retention is not in the "
+                  "template).",
+        "references": [_LOG_GROUP,
+                       ("AWS Config rule cw-loggroup-retention-period-check",
+                        "https://docs.aws.amazon.com/config/latest/developerguide/cw-loggroup-retention-period-check.html"),
+                       ("OMB M-21-31: Improving the Federal Government's Investigative and Remediation Capabilities",
+                        "https://www.whitehouse.gov/wp-content/uploads/2021/08/M-21-31-Improving-the-Federal-Governments-Investigative-and-Remediation-Capabilities-Related-to-Cybersecurity-Incidents.pdf")],
+    },
+    "WT2002": {
+        "unknown": ("A `KmsKeyId` that cannot be resolved (a parameter without a listed value, an "
+                    "import) is a key: no finding. An empty string or `AWS::NoValue` that a "
+                    "parameter's Default or a condition can give fails in that scenario. "
+                    + _PARAMETERS),
+        "details": "Only the trail's own log group is checked. `KmsKeyId` absent, empty or "
+                   "`AWS::NoValue` (in some scenario) fails; any other value passes.",
+        "why": "CloudWatch Logs always encrypts at rest, but only a customer managed KMS key "
+               "puts the audit records under a key policy you control, with its use logged and "
+               "its revocation possible.",
+        "example": _GROUP_WITH.format(properties="      RetentionInDays: 365\n"),
+        "fixed": _GROUP_WITH.format(properties="      RetentionInDays: 365\n"
+                                               "      KmsKeyId: !GetAtt TrailLogsKey.Arn\n"),
+        "limits": "The key's policy is not checked (CloudWatch Logs must be allowed to use the "
+                  "key, or the log group cannot be created). A parameter whose Default is the "
+                  "empty string fails in that scenario. A log group outside the template is not "
+                  "checked.",
+        "references": [_LOG_GROUP,
+                       ("Amazon CloudWatch Logs: Encrypt log data using AWS KMS",
+                        "https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/encrypt-log-data-kms.html"),
+                       ("AWS Config rule cloudwatch-log-group-encrypted",
+                        "https://docs.aws.amazon.com/config/latest/developerguide/cloudwatch-log-group-encrypted.html")],
+    },
+    "WT2003": {
+        "unknown": ("A `LogGroupName` that cannot be resolved cannot tie the filter to the trail: no "
+                    "finding. A `DestinationArn` that cannot be resolved is reported: with the "
+                    "default empty allow-list every subscription is, and with a configured list "
+                    "a destination that cannot be shown to match it is reported for review. "
+                    + _PARAMETERS),
+        "details": "An `AWS::Logs::SubscriptionFilter` is on the trail's log group when its "
+                   "`LogGroupName` is `!Ref` of that group or the group's name. Its "
+                   "`DestinationArn` must match one of the ARN patterns of the option "
+                   "`allowed_destinations` (`*` and `?` wildcards, case-sensitive). The list is "
+                   "empty by default, so every subscription on the trail's log group is reported "
+                   "for review. Set it in the config file (`rules: {WT2003: {allowed_destinations: "
+                   "[...]}}`) or in cfn-lint's config file (`configure_rules: {WT2003: "
+                   "{allowed_destinations: [...]}}`); cfn-lint's `-x` splits values at `:` and "
+                   "`,`, so it cannot carry an ARN.",
+        "why": "A subscription copies every audit record to another destination, possibly in "
+               "another account: an unreviewed one is a data flow out of the audit boundary.",
+        "config": {"WT2003": {"allowed_destinations": [
+            "arn:aws:logs:*:111122223333:destination:central-*"]}},
+        "example": """\
+Resources:
+  ShipTrailEvents:
+    Type: AWS::Logs::SubscriptionFilter
+    Properties:
+      LogGroupName: !Ref TrailLogs
+      FilterPattern: ''
+      DestinationArn: arn:aws:logs:us-east-1:444455556666:destination:partner-siem
+""",
+        "fixed": """\
+Resources:
+  ShipTrailEvents:
+    Type: AWS::Logs::SubscriptionFilter
+    Properties:
+      LogGroupName: !Ref TrailLogs
+      FilterPattern: ''
+      DestinationArn: arn:aws:logs:us-east-1:111122223333:destination:central-siem
+""",
+        "limits": "Subscriptions created outside the template (by hand, by another stack) are "
+                  "not seen. A destination given as `!GetAtt` of a stream or function of the "
+                  "template is not an ARN the patterns can be compared with, so with a configured "
+                  "allow-list it is reported: an allow-list accepts only what it can vouch for.",
+        "references": [("Amazon CloudWatch Logs: Real-time processing of log data with subscriptions",
+                        "https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/Subscriptions.html"),
+                       ("AWS CloudFormation: AWS::Logs::SubscriptionFilter",
+                        "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-logs-subscriptionfilter.html")],
+    },
+    "WT2004": {
+        "unknown": ("An `EnableLogFileValidation` that cannot be resolved gives no finding. "
+                    + _PARAMETERS),
+        "details": "`EnableLogFileValidation` absent (the default is false), false or "
+                   "`AWS::NoValue` fails; true passes.",
+        "why": "With validation on, CloudTrail writes a signed digest file every hour, so "
+               "anyone can prove that a log file was not changed or deleted after delivery. "
+               "Without it, tampering with the audit record cannot be detected.",
+        "example": """\
+Resources:
+  Trail:
+    Type: AWS::CloudTrail::Trail
+    Properties:
+      IsLogging: true
+      S3BucketName: my-trail-bucket
+      EnableLogFileValidation: false
+      CloudWatchLogsLogGroupArn: !GetAtt TrailLogs.Arn
+      CloudWatchLogsRoleArn: !GetAtt TrailRole.Arn
+""",
+        "fixed": _FIXED_TRAIL,
+        "limits": "Validation covers the S3 copy of the log files, not the CloudWatch Logs copy.",
+        "references": [("AWS CloudTrail User Guide: Validating CloudTrail log file integrity",
+                        "https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-log-file-validation-intro.html"),
+                       ("AWS Config rule cloud-trail-log-file-validation-enabled",
+                        "https://docs.aws.amazon.com/config/latest/developerguide/cloud-trail-log-file-validation-enabled.html"),
+                       _SECURITY_HUB],
+    },
+    "WT2005": {
+        "unknown": ("When a selector cannot be resolved (a parameter without a listed value, an "
+                    "import) and the others do not take every management event, that selector "
+                    "might, so there is no finding. " + _PARAMETERS),
+        "details": "A trail without `EventSelectors` and `AdvancedEventSelectors` (or with an "
+                   "empty list) logs every management event, read and write, and passes. "
+                   "Otherwise an event is logged when *any* selector takes it, so the selectors "
+                   "are read together: a data-event selector with `IncludeManagementEvents: "
+                   "false` beside one that takes all management events is fine.\n\n"
+                   "`EventSelectors`: a selector takes management events unless "
+                   "`IncludeManagementEvents` is false; `ReadWriteType` `ReadOnly` or `WriteOnly` "
+                   "takes one half only (`All` is the default); `ExcludeManagementEventSources` "
+                   "leaves those event sources out.\n\n"
+                   "`AdvancedEventSelectors`: a selector's field selectors must all hold. It takes "
+                   "management events when its `eventCategory` field takes the value "
+                   "`Management`; its `readOnly` field decides the halves (`Equals: [\"true\"]` "
+                   "read-only, `[\"false\"]` write, absent both); `eventSource` with `Equals` or "
+                   "`NotEquals` keeps or leaves out those sources. A selector narrowed by any "
+                   "other field, or by `eventSource` with `StartsWith`/`EndsWith` operators, takes "
+                   "only *some* management events and is not counted as taking any. So one "
+                   "selector with `eventCategory = Management` and no other field takes all of "
+                   "them; two selectors with `readOnly` true and false together do too.\n\n"
+                   "The finding says which half, or which event sources, no selector takes.",
+        "why": "Management events are the control-plane record: who changed IAM, who opened a "
+               "security group, who stopped the trail. Dropping the write half loses the changes; "
+               "dropping the read half loses reconnaissance; excluding KMS or RDS Data API events "
+               "hides key and data access.",
+        "example": """\
+Resources:
+  Trail:
+    Type: AWS::CloudTrail::Trail
+    Properties:
+      IsLogging: true
+      S3BucketName: my-trail-bucket
+      EnableLogFileValidation: true
+      CloudWatchLogsLogGroupArn: !GetAtt TrailLogs.Arn
+      CloudWatchLogsRoleArn: !GetAtt TrailRole.Arn
+      EventSelectors:
+        - ReadWriteType: WriteOnly
+          IncludeManagementEvents: true
+""",
+        "fixed": """\
+Resources:
+  Trail:
+    Type: AWS::CloudTrail::Trail
+    Properties:
+      IsLogging: true
+      S3BucketName: my-trail-bucket
+      EnableLogFileValidation: true
+      CloudWatchLogsLogGroupArn: !GetAtt TrailLogs.Arn
+      CloudWatchLogsRoleArn: !GetAtt TrailRole.Arn
+      AdvancedEventSelectors:
+        - Name: All management events
+          FieldSelectors:
+            - Field: eventCategory
+              Equals: [Management]
+""",
+        "limits": "Each trail is judged alone: a trail meant for data events only, beside "
+                  "another trail that records the management events, is reported (waive it in "
+                  "the config file, or suppress WT2005 on that trail). "
+                  "Data events and Insights events are not required by this rule. A selector "
+                  "narrowed by fields other than `eventCategory`, `readOnly` and `eventSource` is "
+                  "not counted even if, together with others, it would complete the set. "
+                  "A selector whose values cannot be resolved (a parameter without a listed "
+                  "value) may take the missing events, so the rule then reports nothing.",
+        "references": [("AWS CloudTrail User Guide: Logging management events",
+                        "https://docs.aws.amazon.com/awscloudtrail/latest/userguide/logging-management-events-with-cloudtrail.html"),
+                       ("AWS CloudTrail API Reference: AdvancedEventSelector",
+                        "https://docs.aws.amazon.com/awscloudtrail/latest/APIReference/API_AdvancedEventSelector.html"),
+                       ("AWS Config rule multi-region-cloudtrail-enabled",
+                        "https://docs.aws.amazon.com/config/latest/developerguide/multi-region-cloudtrail-enabled.html"),
+                       _SECURITY_HUB],
+    },
+    "IT2006": {
+        "unknown": ("An `Action` or `Resource` entry that cannot be resolved (a parameter, an import) "
+                    "is not reported. When the role or its policies cannot be read at all, the "
+                    "delivery chain reports WT1007 and this rule reports nothing. " + _PARAMETERS),
+        "details": "Only the statements that let the trail's role deliver (allow "
+                   "`logs:CreateLogStream` or `logs:PutLogEvents` on the trail's log streams) are "
+                   "read. Such a statement is wider than needed when:\n\n"
+                   "- its `Action` is `*`, or a wildcard pattern (`logs:*`, `logs:Put*`) that also "
+                   "matches an action delivery never needs (`logs:DeleteLogGroup`, "
+                   "`logs:PutRetentionPolicy`, `logs:PutSubscriptionFilter`, …), or it uses "
+                   "`NotAction`;\n"
+                   "- one of its `Resource` patterns is `*`, has a wildcard in the log group name "
+                   "(`log-group:*`, `log-group:/aws/*`), the region or the account, names "
+                   "another log group or region, or it uses `NotResource`.\n\n"
+                   "Explicitly listed extra actions (`logs:DescribeLogStreams`) are not reported. "
+                   "Wildcards after the log group name (`log-group:<name>:*`, "
+                   "`log-stream:*`) are what delivery needs and pass.",
+        "why": "The role exists for one purpose: writing the trail's events. A grant on every "
+               "log group, or on every CloudWatch Logs action, lets whoever can pass or assume the "
+               "role also delete or rewrite other audit logs. The seed's sample template grants "
+               "`Resource: '*'`.",
+        "example": _ROLE_WITH.format(principal="cloudtrail.amazonaws.com",
+                                     actions="'logs:*'", resource="'*'"),
+        "fixed": _FIXED_ROLE,
+        "limits": "Each granting statement is read as written: an explicit Deny or a permissions "
+                  "boundary that narrows it is not taken into account. cfn-lint shows "
+                  "informational rules only with `--include-checks I` (or `-c I`).",
+        "references": [_ROLE_POLICY,
+                       ("IAM User Guide: Apply least-privilege permissions",
+                        "https://docs.aws.amazon.com/IAM/latest/UserGuide/best-practices.html#grant-least-privilege"),
+                       ("AWS Config rule iam-policy-no-statements-with-full-access",
+                        "https://docs.aws.amazon.com/config/latest/developerguide/iam-policy-no-statements-with-full-access.html")],
+    },
+}
+
+for _doc in DOCS.values():
+    _doc.setdefault("references", [])
+    if _NIST not in _doc["references"]:
+        _doc["references"].append(_NIST)
