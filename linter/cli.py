@@ -8,10 +8,15 @@ from __future__ import annotations
 
 import argparse
 import json
+import multiprocessing
+import multiprocessing.connection
 import os
 import re
+import signal
 import sys
-from typing import Any, Sequence
+import time
+from collections import deque
+from typing import Any, Callable, Sequence
 
 from . import __version__, catalog, load, trail
 from . import config as config_file
@@ -30,6 +35,15 @@ EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
 TEMPLATE_SUFFIXES = (".yaml", ".yml", ".json", ".template")
 SKIPPED_FOLDERS = {"node_modules"}
+
+# --jobs: fewer files than this are scanned in this process, as starting worker processes costs
+# more than it gains (a worker starts in about 0.3 s; a template takes milliseconds).
+PARALLEL_MIN_FILES = 9
+# The progress line (stderr, only when it is a terminal): shown for more files than this, or once
+# a scan has taken this long; redrawn at most this often.
+PROGRESS_MIN_FILES = 51
+PROGRESS_AFTER_SECONDS = 1.0
+PROGRESS_INTERVAL_SECONDS = 0.1
 
 # --parameters and --regions take several values; these patterns tell where their values end and
 # the paths begin (`--regions us-east-1 eu-west-1 template.yaml`). CloudFormation parameter names
@@ -65,6 +79,14 @@ def _parser() -> argparse.ArgumentParser:
                              "[tool.cfn-trailwatch] in pyproject.toml, here or in a folder above)")
     parser.add_argument("--config-schema", action="store_true",
                         help="print the JSON Schema of the configuration file and exit")
+    parser.add_argument("--list-rules", action="store_true",
+                        help="list every rule (ID, severity, slug, title) and exit; with "
+                             "--format json: {\"rules\": [...]}")
+    parser.add_argument("--explain", metavar="ID",
+                        help="print the documentation of rule ID and exit")
+    parser.add_argument("--verbose", "-v", action="store_true",
+                        help="text output: print under each finding the chain of evidence it "
+                             "followed, as a tree, and its NIST SP 800-53 controls")
     parser.add_argument("--parameters", nargs="+", action="append", default=[],
                         metavar="KEY=VALUE",
                         help="parameter values of the deployment; may be repeated")
@@ -77,8 +99,33 @@ def _parser() -> argparse.ArgumentParser:
                              "(default: us-east-1)")
     parser.add_argument("--account-id", metavar="ID",
                         help="the 12-digit account the templates deploy to")
+    parser.add_argument("--jobs", "-j", type=_jobs, default=1, metavar="N",
+                        help="scan files in N parallel processes (default 1; 0: one per CPU); "
+                             "the output is the same whatever N")
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     return parser
+
+
+def _jobs(text: str) -> int:
+    """--jobs N: a whole number, 0 or more (argparse turns the error into a usage error)."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"{text!r}: give 1 or more processes, "
+                                         "or 0 for one per CPU")
+    return value
+
+
+def _cpu_count() -> int:
+    """The CPUs this process may run on (a container's share, where the OS tells it)."""
+    counter = getattr(os, "process_cpu_count", None)  # Python 3.13+
+    if counter is not None:
+        return counter() or 1
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0)) or 1
+    return os.cpu_count() or 1
 
 
 def _split_greedy(occurrences: list[list[str]], pattern: re.Pattern[str], option: str,
@@ -154,7 +201,8 @@ def _options(args: argparse.Namespace, config: config_file.Config) -> trail.Opti
     regions = tuple(dict.fromkeys(r for item in args.regions for r in item.split(",") if r))
     return trail.Options(parameters=parameters,
                          regions=regions or config.regions or ("us-east-1",),
-                         account_id=args.account_id or config.account_id)
+                         account_id=args.account_id or config.account_id,
+                         rule_options={rule: dict(values) for rule, values in config.rules.items()})
 
 
 def _file_options(path: str, options: trail.Options, config: config_file.Config) -> trail.Options:
@@ -163,7 +211,8 @@ def _file_options(path: str, options: trail.Options, config: config_file.Config)
     if not from_config:
         return options
     return trail.Options(parameters={**from_config, **options.parameters}, regions=options.regions,
-                         account_id=options.account_id, max_branches=options.max_branches)
+                         account_id=options.account_id, max_branches=options.max_branches,
+                         rule_options=options.rule_options)
 
 
 def _config_parameter_file(path: str) -> dict[str, Any]:
@@ -182,12 +231,27 @@ def _config(args: argparse.Namespace) -> config_file.Config:
     return config_file.load(path)
 
 
+def _is_cloud_assembly(root: str, files: list[str]) -> bool:
+    """A CDK cloud assembly (``cdk synth``'s ``cdk.out``, or a stage's nested ``assembly-*``):
+    its ``manifest.json`` beside the ``cdk.out`` version file, or in a folder named cdk.out."""
+    return "manifest.json" in files and ("cdk.out" in files or os.path.basename(
+        os.path.normpath(root)) == "cdk.out")
+
+
 def _walk(folder: str) -> list[str]:
+    """The candidate files under ``folder``, sorted, hidden ones and ``node_modules`` left out.
+    In a CDK cloud assembly the stacks' ``*.template.json`` are read (its ``manifest.json``,
+    ``tree.json`` and ``*.assets.json`` are read too and skipped quietly: they have no
+    Resources); its ``asset.*`` files and folders are left out, as they hold the app's bundled
+    code and files (a Lambda's ``package.json``, a ``tsconfig.json`` with comments), no template."""
     found: list[str] = []
     for root, dirs, files in os.walk(folder):
-        dirs[:] = sorted(d for d in dirs if not d.startswith(".") and d not in SKIPPED_FOLDERS)
+        assembly = _is_cloud_assembly(root, files)
+        dirs[:] = sorted(d for d in dirs if not d.startswith(".") and d not in SKIPPED_FOLDERS
+                         and not (assembly and d.startswith("asset.")))
         found.extend(os.path.join(root, name) for name in sorted(files)
-                     if not name.startswith(".") and name.lower().endswith(TEMPLATE_SUFFIXES))
+                     if not name.startswith(".") and name.lower().endswith(TEMPLATE_SUFFIXES)
+                     and not (assembly and name.startswith("asset.")))
     return found
 
 
@@ -319,6 +383,251 @@ def _internal_error(path: str, line: int, column: int, message: str,
     return FileError(path, line, column, message, extra)
 
 
+# --- many files: worker processes and the progress line -----------------------------------------
+
+def _merge(run: Run, part: Run) -> None:
+    """Add one file's Run to the whole run (``today`` and ``disabled`` are the whole run's)."""
+    run.files += part.files
+    run.templates += part.templates
+    run.trails += part.trails
+    run.findings.extend(part.findings)
+    run.errors.extend(part.errors)
+    run.notes.extend(part.notes)
+    run.trails_by_file.update(part.trails_by_file)
+
+
+def _check_one(path: str, options: trail.Options, config: config_file.Config,
+               today: Any, disabled: frozenset[str]) -> Run:
+    """One file checked into a Run of its own, as a worker process does it."""
+    part = Run(today=today, disabled=disabled)
+    try:
+        _check_file(path, options, part, config)
+    except Exception as err:  # noqa: BLE001 - _check_file reports what it expects; this the rest
+        part = Run(today=today, disabled=disabled, files=1)
+        part.errors.append(_internal_error(path, 1, 1, f"{type(err).__name__}: {err}"))
+    return part
+
+
+def _worker(connection: Any, options: trail.Options, config: config_file.Config, today: Any,
+            disabled: frozenset[str]) -> None:
+    """A worker process: receives ``(index, path)`` one at a time, answers ``(index, Run)``;
+    ``None`` ends it. Ctrl-C is the parent's to handle: it stops the workers."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    while True:
+        try:
+            task = connection.recv()
+        except (EOFError, OSError):  # the parent is gone
+            return
+        if task is None:
+            return
+        index, path = task
+        part = _check_one(path, options, config, today, disabled)
+        try:
+            connection.send((index, part))
+        except (EOFError, OSError):
+            return
+        except Exception as err:  # noqa: BLE001 - a result that cannot be pickled
+            failed = Run(today=today, disabled=disabled, files=1)
+            failed.errors.append(_internal_error(
+                path, 1, 1, f"the result could not be passed back from the worker process: "
+                            f"{type(err).__name__}: {err}"))
+            connection.send((index, failed))
+
+
+def _worker_gone(path: str, process: Any, today: Any, disabled: frozenset[str]) -> Run:
+    """The Run of a file whose worker process ended before answering (killed, out of memory,
+    a crash in C code): an error on that file, which fails the gate like any unread file."""
+    process.join(timeout=5)
+    code = process.exitcode
+    how = (f"was killed by signal {-code}" if code is not None and code < 0
+           else f"exited with code {code}" if code is not None else "stopped answering")
+    part = Run(today=today, disabled=disabled, files=1)
+    part.errors.append(_internal_error(
+        path, 1, 1, f"the worker process scanning this file {how} before it finished"))
+    return part
+
+
+def _check_parallel(files: list[str], options: trail.Options, config: config_file.Config,
+                    run: Run, jobs: int, done: Callable[[], None]) -> list[Run]:
+    """Each file checked in one of ``jobs`` worker processes; the Runs in ``files`` order, so
+    the merged result is the same as in-process whatever order the workers finish in. Files
+    are handed out one at a time, so a worker that dies is known to have held exactly one:
+    that file becomes an error and a new worker takes over the files still to do."""
+    # spawn, not fork: forking a process with threads is unsafe, and spawn is the same on every OS
+    # (it needs the `if __name__ == "__main__"` guard that console scripts and -m have).
+    context = multiprocessing.get_context("spawn")
+    today, disabled = run.today, run.disabled
+    parts: list[Run | None] = [None] * len(files)
+    pending = deque(range(len(files)))
+    workers: dict[Any, list[Any]] = {}  # connection -> [process, index of the file it holds]
+
+    def hand_out(connection: Any) -> None:
+        process, _ = workers[connection]
+        if not pending:
+            workers[connection][1] = None
+            return
+        index = pending.popleft()
+        workers[connection][1] = index
+        try:
+            connection.send((index, files[index]))
+        except (OSError, ValueError):  # it died before it could take the file
+            parts[index] = _worker_gone(files[index], process, today, disabled)
+            retire(connection)
+            done()
+
+    def start() -> None:
+        ours, theirs = context.Pipe()
+        process = context.Process(target=_worker, args=(theirs, options, config, today, disabled),
+                                  name="cfn-trailwatch-worker", daemon=True)
+        process.start()
+        theirs.close()
+        workers[ours] = [process, None]
+        hand_out(ours)
+
+    def retire(connection: Any) -> None:
+        workers.pop(connection, None)
+        connection.close()
+        if pending:
+            start()
+
+    try:
+        for _ in range(min(jobs, len(files))):
+            start()
+        while any(index is not None for _, index in workers.values()):
+            held = {c: w[1] for c, w in workers.items() if w[1] is not None}
+            sentinels = {workers[c][0].sentinel: c for c in held}
+            for item in multiprocessing.connection.wait([*held, *sentinels]):
+                connection = sentinels.get(item, item)
+                if connection not in workers or workers[connection][1] != held[connection]:
+                    continue  # handled already, through its other handle
+                process, index = workers[connection]
+                answer, gone = None, False
+                try:
+                    if connection.poll():
+                        answer = connection.recv()
+                except (EOFError, OSError):  # the pipe closed: the worker is gone
+                    gone = True
+                except Exception as err:  # noqa: BLE001 - an answer that cannot be unpickled
+                    failed = Run(today=today, disabled=disabled, files=1)
+                    failed.errors.append(_internal_error(
+                        files[index], 1, 1, "the worker's result could not be read: "
+                                            f"{type(err).__name__}: {err}"))
+                    answer = (index, failed)
+                if answer is not None and answer[0] == index:
+                    parts[index] = answer[1]
+                    done()
+                    if process.is_alive():
+                        hand_out(connection)
+                    else:  # it answered, then died: nothing lost, a new one goes on
+                        workers[connection][1] = None
+                        retire(connection)
+                elif gone or item is process.sentinel or not process.is_alive():
+                    parts[index] = _worker_gone(files[index], process, today, disabled)
+                    done()
+                    workers[connection][1] = None
+                    retire(connection)
+        for connection in list(workers):
+            try:
+                connection.send(None)
+            except (OSError, ValueError):
+                pass
+        for connection, (process, _) in list(workers.items()):
+            process.join(timeout=5)
+    finally:
+        for connection, (process, _) in list(workers.items()):
+            if process.is_alive():
+                process.terminate()
+                process.join(timeout=5)
+            connection.close()
+    return [part for part in parts if part is not None]
+
+
+class _Progress:
+    """``cfn-trailwatch: 120/300 files`` on stderr, redrawn in place with ``\\r`` and cleared at
+    the end; only when stderr is a terminal and the scan is long (more than PROGRESS_MIN_FILES
+    files, or past PROGRESS_AFTER_SECONDS), never into a file, a pipe or a CI log."""
+
+    def __init__(self, total: int) -> None:
+        self.total = total
+        self.done = 0
+        self.width = 0   # of the line on screen, 0 while none is
+        self.started = self.drawn = time.monotonic()
+        try:
+            self.enabled = total > 1 and sys.stderr.isatty()
+        except (AttributeError, ValueError, OSError):  # no stderr, or a closed one
+            self.enabled = False
+
+    def advance(self) -> None:
+        self.done += 1
+        if not self.enabled:
+            return
+        now = time.monotonic()
+        if self.total < PROGRESS_MIN_FILES and now - self.started < PROGRESS_AFTER_SECONDS:
+            return
+        if self.width and self.done < self.total and now - self.drawn < PROGRESS_INTERVAL_SECONDS:
+            return
+        line = f"cfn-trailwatch: {self.done}/{self.total} files"
+        self._write("\r" + line.ljust(self.width))
+        self.width, self.drawn = max(self.width, len(line)), now
+
+    def close(self) -> None:
+        if self.width:
+            self._write("\r" + " " * self.width + "\r")
+            self.width = 0
+
+    def _write(self, text: str) -> None:
+        try:
+            sys.stderr.write(text)
+            sys.stderr.flush()
+        except (OSError, ValueError):
+            self.enabled = False
+
+
+def _check_files(files: list[str], options: trail.Options, config: config_file.Config,
+                 run: Run, jobs: int) -> None:
+    """Check ``files`` into ``run``: in this process, or with ``jobs`` > 1 and enough files in
+    worker processes, merged back in ``files`` order (the same output either way)."""
+    progress = _Progress(len(files))
+    try:
+        if jobs > 1 and len(files) >= PARALLEL_MIN_FILES:
+            for part in _check_parallel(files, options, config, run, jobs, progress.advance):
+                _merge(run, part)
+            return
+        for path in files:
+            _check_file(path, options, run, config)
+            progress.advance()
+    finally:
+        progress.close()
+
+
+def _list_rules(output_format: str) -> str:
+    """``--list-rules``: a text table, or ``{"rules": [...]}`` with ``--format json``."""
+    rules = list(catalog.rules().values())
+    if output_format == "json":
+        return json.dumps({"rules": [{"id": r.id, "slug": r.slug, "severity": r.severity,
+                                      "title": r.title, "controls": list(r.controls),
+                                      "help_uri": r.help_uri} for r in rules]},
+                          indent=2, ensure_ascii=False) + "\n"
+    if output_format != "text":
+        raise UsageError(f"--list-rules: --format {output_format} is not supported (text or json)")
+    header = ("ID", "SEVERITY", "SLUG", "TITLE")
+    rows = [header] + [(r.id, r.severity, r.slug, r.title) for r in rules]
+    widths = [max(len(row[column]) for row in rows) for column in range(3)]
+    return "".join(f"{a.ljust(widths[0])}  {b.ljust(widths[1])}  {c.ljust(widths[2])}  {d}\n"
+                   for a, b, c, d in rows)
+
+
+def _explain(rule_id: str) -> str:
+    """``--explain ID``: the rule's page (the same text as docs/rules/<ID>.md)."""
+    from . import docs  # the long texts are read only here
+
+    wanted = rule_id.strip().upper()
+    if wanted not in catalog.rules():
+        raise UsageError(f"--explain: unknown rule {rule_id!r} (known: "
+                         f"{', '.join(catalog.rules())})")
+    return docs.page(wanted)
+
+
 def _check_output(path: str) -> None:
     """--output must name a file that can be written, checked before the scan (the write itself
     is checked again: a usage error, never a traceback). Nothing is created here."""
@@ -356,6 +665,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.config_schema:
             sys.stdout.write(json.dumps(config_file.schema(), indent=2) + "\n")
             return EXIT_OK
+        if args.list_rules:
+            sys.stdout.write(_list_rules(args.format))
+            return EXIT_OK
+        if args.explain is not None:
+            sys.stdout.write(_explain(args.explain))
+            return EXIT_OK
         if not paths:
             raise UsageError("no PATH given")
         if args.output is not None:
@@ -372,12 +687,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     args.fail_on = args.fail_on or config.fail_on or "error"
 
     run = Run(disabled=config.disable)
-    for path in _files(paths, run):
-        _check_file(path, options, run, config)
+    _check_files(_files(paths, run), options, config, run, args.jobs or _cpu_count())
 
     report = REPORTS[args.format]
     # JUnit's verdict follows the threshold: a finding below --fail-on is not a failed test.
     output = report.render(run, fail_on=args.fail_on) if report is junit_report \
+        else text_report.render(run, verbose=args.verbose) if report is text_report \
         else report.render(run)
     if args.output is not None:
         try:

@@ -55,9 +55,13 @@ def test_seed_sample_text_lines(tmp_path, capsys):
     path = write(tmp_path, "seed.yaml", SEED)
     code, lines, _ = run(capsys, path)
     assert code == 1
+    # Beside its two errors, the seed's log group has no KMS key (WT2002) and its role's grant is
+    # Resource '*' (IT2006, info).
     assert lines[0].startswith(f"{path}:10:7: ET1003 ")
-    assert lines[1].startswith(f"{path}:11:7: ET1004 ")
-    assert lines[-1].startswith("2 findings (2 errors) in 1 template, 1 trail")
+    assert lines[1].startswith(f"{path}:10:7: WT2002 ")
+    assert lines[2].startswith(f"{path}:11:7: ET1004 ")
+    assert lines[3].startswith(f"{path}:11:7: IT2006 ")
+    assert lines[-1].startswith("4 findings (2 errors, 1 warning, 1 info) in 1 template, 1 trail")
 
 
 def test_trail_without_cloudwatch_properties(tmp_path, capsys):
@@ -307,11 +311,19 @@ def test_analysis_follows_walk_order(tmp_path, capsys, scripted):
 def test_non_templates_are_skipped_quietly(tmp_path, capsys, scripted):
     files = [write(tmp_path, "config.yaml", "key: value\n"),
              write(tmp_path, "list.json", "[1, 2]"),
-             write(tmp_path, "norsrc.yaml", "Resources: 5\n"),
-             write(tmp_path, "params.json", '{"Parameters": {"A": "b"}}')]
+             write(tmp_path, "params.json", '{"Parameters": {"A": "b"}}'),
+             # not parseable, and nothing in it could make it a template: skipped as well
+             write(tmp_path, "tsconfig.json", '{\n  // comment\n  "compilerOptions": {}\n}\n')]
     code, lines, err = run(capsys, *files)
     assert (code, lines, err) == (0, ["0 findings in 0 templates, 0 trails"], "")
     assert scripted == []
+
+
+def test_a_template_whose_resources_is_not_a_mapping_is_an_error(tmp_path, capsys, scripted):
+    path = write(tmp_path, "norsrc.yaml", "Description: x\nResources: 5\n")
+    code, lines, _ = run(capsys, path)
+    assert code == 2
+    assert lines[0] == f"{path}:2:1: error: Resources must be a mapping of resources, not int"
 
 
 def test_explicit_file_with_any_extension_is_read(tmp_path, capsys, scripted):
