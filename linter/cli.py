@@ -7,6 +7,7 @@ not be read or analysed, or the usage is wrong. 2 wins over 1: a broken template
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import multiprocessing
 import multiprocessing.connection
@@ -102,6 +103,20 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--jobs", "-j", type=_jobs, default=1, metavar="N",
                         help="scan files in N parallel processes (default 1; 0: one per CPU); "
                              "the output is the same whatever N")
+    limits = parser.add_argument_group(
+        "limits", "each, when exceeded, is an error at its location (exit 2); defaults: the config "
+                  "file's limits, else the values shown")
+    limits.add_argument("--max-file-size", type=_positive, metavar="BYTES",
+                        help=f"largest file read (default {load.MAX_BYTES})")
+    limits.add_argument("--max-nodes", type=_positive, metavar="N",
+                        help=f"values in a file after expanding YAML aliases (default {load.MAX_NODES})")
+    limits.add_argument("--max-depth", type=_positive, metavar="N",
+                        help=f"nesting of mappings and lists (default {load.MAX_DEPTH}, at most 10000)")
+    limits.add_argument("--max-scenarios", type=_positive, metavar="N",
+                        help=f"scenarios one value may split into (default {trail.MAX_BRANCHES})")
+    limits.add_argument("--max-reference-depth", type=_positive, metavar="N",
+                        help="nesting of intrinsic functions and condition references followed "
+                             f"(default {trail.MAX_REFERENCE_DEPTH})")
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     return parser
 
@@ -126,6 +141,33 @@ def _cpu_count() -> int:
     if hasattr(os, "sched_getaffinity"):
         return len(os.sched_getaffinity(0)) or 1
     return os.cpu_count() or 1
+
+
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} must be at least 1")
+    return value
+
+
+def _apply_limits(args: argparse.Namespace, config: config_file.Config) -> None:
+    """The command line's limits over the config file's, into ``config.load_limits`` (the
+    loader's) and the engine's options (see _options)."""
+    given = config.limits
+    pick = lambda flag, key, default: flag if flag is not None else given.get(key, default)  # noqa: E731
+    try:
+        config.load_limits = load.Limits(
+            max_bytes=pick(args.max_file_size, "file_size", load.MAX_BYTES),
+            max_nodes=pick(args.max_nodes, "nodes", load.MAX_NODES),
+            max_depth=pick(args.max_depth, "depth", load.MAX_DEPTH))
+    except ValueError as err:
+        raise UsageError(f"--max-depth: {err}") from None
+    config.max_scenarios = pick(args.max_scenarios, "scenarios", trail.MAX_BRANCHES)
+    config.max_reference_depth = pick(args.max_reference_depth, "reference_depth",
+                                      trail.MAX_REFERENCE_DEPTH)
 
 
 def _split_greedy(occurrences: list[list[str]], pattern: re.Pattern[str], option: str,
@@ -202,6 +244,8 @@ def _options(args: argparse.Namespace, config: config_file.Config) -> trail.Opti
     return trail.Options(parameters=parameters,
                          regions=regions or config.regions or ("us-east-1",),
                          account_id=args.account_id or config.account_id,
+                         max_branches=config.max_scenarios or trail.MAX_BRANCHES,
+                         max_reference_depth=config.max_reference_depth or trail.MAX_REFERENCE_DEPTH,
                          rule_options={rule: dict(values) for rule, values in config.rules.items()})
 
 
@@ -210,9 +254,7 @@ def _file_options(path: str, options: trail.Options, config: config_file.Config)
     from_config = config.parameters_for(path, _config_parameter_file)
     if not from_config:
         return options
-    return trail.Options(parameters={**from_config, **options.parameters}, regions=options.regions,
-                         account_id=options.account_id, max_branches=options.max_branches,
-                         rule_options=options.rule_options)
+    return dataclasses.replace(options, parameters={**from_config, **options.parameters})
 
 
 def _config_parameter_file(path: str) -> dict[str, Any]:
@@ -238,6 +280,10 @@ def _is_cloud_assembly(root: str, files: list[str]) -> bool:
         os.path.normpath(root)) == "cdk.out")
 
 
+def _within(path: str, folder: str) -> bool:
+    return path == folder or path.startswith(folder.rstrip(os.sep) + os.sep)
+
+
 def _walk(folder: str) -> list[str]:
     """The candidate files under ``folder``, sorted, hidden ones and ``node_modules`` left out.
     In a CDK cloud assembly the stacks' ``*.template.json`` are read (its ``manifest.json``,
@@ -245,7 +291,12 @@ def _walk(folder: str) -> list[str]:
     Resources); its ``asset.*`` files and folders are left out, as they hold the app's bundled
     code and files (a Lambda's ``package.json``, a ``tsconfig.json`` with comments), no template."""
     found: list[str] = []
+    inside = os.path.realpath(folder)
+    # os.walk does not follow symlinked folders (so no symlink cycle can loop); a symlinked file
+    # is read only when it points inside the folder given.
     for root, dirs, files in os.walk(folder):
+        files = [name for name in files if not os.path.islink(os.path.join(root, name))
+                 or _within(os.path.realpath(os.path.join(root, name)), inside)]
         assembly = _is_cloud_assembly(root, files)
         dirs[:] = sorted(d for d in dirs if not d.startswith(".") and d not in SKIPPED_FOLDERS
                          and not (assembly and d.startswith("asset.")))
@@ -330,7 +381,7 @@ def _note_undeclared_parameters(path: str, document: load.Document, options: tra
 def _check_file(path: str, options: trail.Options, run: Run, config: config_file.Config) -> None:
     run.files += 1
     try:
-        document = load.load_path(path)
+        document = load.load_path(path, config.load_limits)
     except load.LoadError as err:
         if not err.not_a_template:
             run.errors.append(FileError(path, max(err.line, 1), max(err.column, 1), err.message))
@@ -362,8 +413,10 @@ def _check_file(path: str, options: trail.Options, run: Run, config: config_file
                                    suppression=_suppression(path, document.data, finding, config,
                                                             run, where)))
         for trail_id, message in analysis.errors:  # one trail failed; the others are reported
-            errors.append(_internal_error(path, *document.position(("Resources", trail_id)),
-                                          message, trail_id))
+            # The engine's message says what happened (an internal error, a limit, an
+            # undefined condition), so it is kept as it is.
+            errors.append(FileError(path, *document.position(("Resources", trail_id)), message,
+                                    {"stage": STAGE_ANALYSE, "trail": trail_id}))
     except config_file.ConfigError as err:  # a parameter file named by the config
         run.errors.append(FileError(path, 1, 1, f"configuration: {err}"))
         return
@@ -676,6 +729,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.output is not None:
             _check_output(args.output)
         config = _config(args)
+        _apply_limits(args, config)
         options = _options(args, config)
     except UsageError as err:
         parser.print_usage(sys.stderr)

@@ -52,6 +52,11 @@ class Config:
     parameters: list[tuple[str, dict[str, Any]]] = field(default_factory=list)  # (glob, values)
     parameter_files: list[tuple[str, str]] = field(default_factory=list)        # (glob, file)
     waivers: list[Waiver] = field(default_factory=list)
+    limits: dict[str, int] = field(default_factory=dict)   # as written in the file
+    # The effective limits, the command line's over the file's (set by the CLI).
+    load_limits: Any = None
+    max_scenarios: int | None = None
+    max_reference_depth: int | None = None
 
     def relative(self, file: str) -> str:
         """``file`` relative to the config's folder, in POSIX form, for glob matching."""
@@ -235,7 +240,8 @@ def _build(data: dict[str, Any], path: str) -> Config:
     config = Config(path=path, base=base, fail_on=data.get("fail_on"),
                     regions=tuple(data.get("regions", ())), account_id=data.get("account_id"),
                     disable=frozenset(data.get("disable", ())),
-                    rules={k: dict(v) for k, v in data.get("rules", {}).items()})
+                    rules={k: dict(v) for k, v in data.get("rules", {}).items()},
+                    limits=dict(data.get("limits", {})))
     for entry in data.get("parameters", []):
         values = {k: _parameter_text(v) for k, v in entry.get("values", {}).items()}
         if values:

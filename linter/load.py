@@ -12,6 +12,7 @@ from __future__ import annotations
 import bisect
 import json
 import re
+from dataclasses import dataclass
 from typing import Any, Sequence
 
 import yaml
@@ -25,9 +26,26 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 Path = Sequence[Any]
 
-# Defaults for the input limits; the CLI may pass others.
-MAX_NODES = 2_000_000        # nodes built, aliases counted each time they are expanded
-MAX_DEPTH = 200              # nesting of mappings and sequences
+# Defaults for the input limits; the CLI and the config file may set others.
+MAX_BYTES = 64 * 1024 * 1024  # file size
+MAX_NODES = 2_000_000        # values built, aliases counted each time they are expanded
+MAX_DEPTH = 200              # nesting of mappings and sequences (libyaml crashes near 30,000)
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Input limits; each, when exceeded, is a located error (the gate fails closed)."""
+
+    max_bytes: int = MAX_BYTES
+    max_nodes: int = MAX_NODES
+    max_depth: int = MAX_DEPTH
+
+    def __post_init__(self) -> None:
+        if self.max_depth > 10_000:  # libyaml's composer recurses per level: keep it safe
+            raise ValueError("max_depth above 10000 would let libyaml overflow the stack")
+
+
+DEFAULT_LIMITS = Limits()
 
 
 class LoadError(Exception):
@@ -114,15 +132,17 @@ def is_template(data: Any) -> bool:
     return isinstance(data, dict) and isinstance(data.get("Resources"), dict)
 
 
-def load_path(path: str, max_bytes: int | None = None) -> Document:
+def load_path(path: str, limits: Limits | None = None) -> Document:
+    limits = limits or DEFAULT_LIMITS
     try:
         with open(path, "rb") as handle:
-            raw = handle.read() if max_bytes is None else handle.read(max_bytes + 1)
+            raw = handle.read(limits.max_bytes + 1)
     except OSError as err:
         raise LoadError(f"cannot read file: {err.strerror or err}") from None
-    if max_bytes is not None and len(raw) > max_bytes:
-        raise LoadError(f"file is larger than the limit of {max_bytes} bytes", 1, 1)
-    return load_bytes(raw, path)
+    if len(raw) > limits.max_bytes:
+        raise LoadError(f"file is larger than the limit of {limits.max_bytes} bytes "
+                        "(--max-file-size)", 1, 1)
+    return load_bytes(raw, path, limits)
 
 
 def decode(raw: bytes) -> str:
@@ -147,13 +167,15 @@ def decode(raw: bytes) -> str:
     return text
 
 
-def load_bytes(raw: bytes, filename: str) -> Document:
-    return load_text(decode(raw), filename)
+def load_bytes(raw: bytes, filename: str, limits: Limits | None = None) -> Document:
+    limits = limits or DEFAULT_LIMITS
+    return load_text(decode(raw), filename, limits)
 
 
-def load_text(text: str, filename: str) -> Document:
+def load_text(text: str, filename: str, limits: Limits | None = None) -> Document:
+    limits = limits or DEFAULT_LIMITS
     try:
-        document = _parse(text, filename)
+        document = _parse(text, filename, limits)
     except LoadError as err:
         # Every template has a Resources section, so a file that cannot be parsed and never
         # says "Resources" (a tsconfig.json with comments…) is not a broken template.
@@ -164,20 +186,20 @@ def load_text(text: str, filename: str) -> Document:
     return document
 
 
-def _parse(text: str, filename: str) -> Document:
+def _parse(text: str, filename: str, limits: Limits) -> Document:
     stripped = text.lstrip()
     if not stripped:
         raise LoadError("empty file", 1, 1)
     if stripped[0] in "{[":
         try:
-            return _load_json(text, filename)
+            return _load_json(text, filename, limits)
         except LoadError as json_error:
             # Like CloudFormation, accept YAML flow style that is not strict JSON.
             try:
-                return _load_yaml(text, filename)
+                return _load_yaml(text, filename, limits)
             except LoadError:
                 raise json_error from None
-    return _load_yaml(text, filename)
+    return _load_yaml(text, filename, limits)
 
 
 def _check_template_shape(document: Document) -> None:
@@ -213,7 +235,7 @@ def _pairs_to_dict(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     return result
 
 
-def _load_json(text: str, filename: str) -> Document:
+def _load_json(text: str, filename: str, limits: Limits) -> Document:
     try:
         data = json.loads(text, object_pairs_hook=_pairs_to_dict)
     except json.JSONDecodeError as err:
@@ -224,8 +246,8 @@ def _load_json(text: str, filename: str) -> Document:
     except RecursionError:
         raise LoadError(f"nesting deeper than Python can read", 1, 1) from None
     depth = _depth(data)
-    if depth > MAX_DEPTH:
-        raise LoadError(f"nesting deeper than {MAX_DEPTH} levels", 1, 1)
+    if depth > limits.max_depth:
+        raise LoadError(f"nesting deeper than {limits.max_depth} levels (--max-depth)", 1, 1)
     return Document(filename, data, text, None)
 
 
@@ -349,15 +371,16 @@ def _check_nesting(text: str, max_depth: int) -> None:
             if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
                 depth += 1
                 if depth > max_depth:
-                    raise LoadError(f"nesting deeper than {max_depth} levels", *_mark(event))
+                    raise LoadError(f"nesting deeper than {max_depth} levels (--max-depth)",
+                                    *_mark(event))
             elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
                 depth -= 1
     except yaml.YAMLError:
         return  # the syntax error itself is reported by the composer, with its location
 
 
-def _load_yaml(text: str, filename: str) -> Document:
-    _check_nesting(text, MAX_DEPTH)
+def _load_yaml(text: str, filename: str, limits: Limits) -> Document:
+    _check_nesting(text, limits.max_depth)
     loader = _Loader(text)
     try:
         root = loader.get_single_node()
@@ -379,8 +402,8 @@ def _load_yaml(text: str, filename: str) -> Document:
     if root is None:
         raise LoadError("empty file (no YAML document)", 1, 1)
     if "&" in text:  # anchors exist: aliases may multiply the tree
-        _check_expansion(root, MAX_NODES)
-    data = _Builder().build(root)
+        _check_expansion(root, limits.max_nodes)
+    data = _Builder(limits.max_nodes, limits.max_depth).build(root)
     return Document(filename, data, text, root)
 
 
@@ -412,7 +435,7 @@ def _check_expansion(root: Node, max_nodes: int) -> None:
         size = 1 + sum(sizes.get(id(child), 0) for child in children)
         if size > max_nodes:
             raise LoadError(f"more than {max_nodes} values after expanding aliases "
-                            "(an alias bomb?)", *_mark(node))
+                            "(an alias bomb?) (--max-nodes)", *_mark(node))
         sizes[id(node)] = size
 
 

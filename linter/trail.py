@@ -19,6 +19,7 @@ from .reach import PolicyIndex, Reached, RolePolicies, as_document
 from .values import (EMPTY, Import, NoValue, Parameter, Pseudo, ResourceAttr, ResourceRef, Resolver,
                      Scenario, Text, Unknown, render, scalar_text, source, unknowns_in)
 from .values.resolve import DEFAULT_REGION, MAX_BRANCHES
+from .values.resolve import MAX_DEPTH as MAX_REFERENCE_DEPTH
 
 GROUP_KEY = "CloudWatchLogsLogGroupArn"
 ROLE_KEY = "CloudWatchLogsRoleArn"
@@ -35,7 +36,8 @@ class Options:
     parameters: dict[str, Any] = field(default_factory=dict)   # given values: str or list of str
     regions: tuple[str, ...] = (DEFAULT_REGION,)
     account_id: str | None = None
-    max_branches: int = MAX_BRANCHES
+    max_branches: int = MAX_BRANCHES                 # scenarios one expression may split into
+    max_reference_depth: int = MAX_REFERENCE_DEPTH   # nesting of intrinsics and conditions
     # Options per rule ID, e.g. {"WT2001": {"min_retention_days": 400}} (see catalog.Option).
     rule_options: dict[str, dict[str, Any]] = field(default_factory=dict)
 
@@ -84,10 +86,14 @@ def analyse(template: Any, options: Options | None = None) -> Analysis:
         if not trails:
             break
         resolver = Resolver(template, options.parameters, region, options.account_id,
-                            options.max_branches)
+                            options.max_branches, options.max_reference_depth)
         names = Names(resolver)
         policies = RolePolicies(names, PolicyIndex(names))
         for trail_id in trails:
+            # What the resolver meets while following this trail: an undefined condition or
+            # name, a cycle, a limit hit. The analysis is not trustworthy then: fail closed.
+            resolver.problems.clear()
+            resolver.limit_hits.clear()
             check = _TrailCheck(resolver, names, policies, trail_id,
                                 region if len(options.regions) > 1 else None,
                                 rule_options=options.rule_options)
@@ -98,9 +104,18 @@ def analyse(template: Any, options: Options | None = None) -> Analysis:
                                          f"{type(err).__name__}: {err}"))
             for finding in check.findings:
                 found.setdefault((finding.resource, finding.rule, finding.path), finding)
+            for problem in sorted(resolver.limit_hits):
+                _add_error(errors, trail_id, f"analysis limit exceeded for trail {trail_id}: {problem}")
+            for problem in sorted(resolver.problems):
+                _add_error(errors, trail_id, f"trail {trail_id} cannot be analysed: {problem}")
     order = {trail: number for number, trail in enumerate(trails)}
     findings = sorted(found.values(), key=lambda f: (order[f.resource], f.rule, f.path))
     return Analysis(findings, len(trails), errors)
+
+
+def _add_error(errors: list[tuple[str, str]], trail_id: str, message: str) -> None:
+    if (trail_id, message) not in errors:  # each region would say it again
+        errors.append((trail_id, message))
 
 
 class _TrailCheck:

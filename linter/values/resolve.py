@@ -48,7 +48,7 @@ class Resolver:
 
     def __init__(self, template: dict, parameters: dict[str, Any] | None = None,
                  region: str = DEFAULT_REGION, account_id: str | None = None,
-                 max_branches: int = MAX_BRANCHES) -> None:
+                 max_branches: int = MAX_BRANCHES, max_depth: int = MAX_DEPTH) -> None:
         self.template = template
         self.resources: dict = _mapping(template.get("Resources"))
         self.parameter_defs: dict = _mapping(template.get("Parameters"))
@@ -59,8 +59,11 @@ class Resolver:
         self.partition = partition_of(region)
         self.account_id = account_id
         self.max_branches = max_branches
-        # Problems met while resolving (condition cycles, undefined names): reported by callers.
+        self.max_depth = max_depth
+        # Problems met while resolving (condition cycles, undefined names), and limits hit (too
+        # many scenarios, references nested too deeply): callers report them as errors.
         self.problems: set[str] = set()
+        self.limit_hits: set[str] = set()
         self._functions: dict[str, Callable[[Any, Scenario, int], Branches]] = {
             "Ref": self._ref,
             "Fn::GetAtt": self._get_att,
@@ -86,6 +89,7 @@ class Resolver:
         try:
             return self._eval(value, scenario, 0)
         except _TooMany:
+            self.limit_hits.add(f"more than {self.max_branches} scenarios (--max-scenarios)")
             return [(scenario, Unknown(f"more than {self.max_branches} scenarios"))]
 
     def condition(self, name: str, scenario: Scenario) -> list[tuple[Scenario, bool]]:
@@ -93,7 +97,8 @@ class Resolver:
         try:
             return self._condition(name, scenario, 0, ())
         except _TooMany:
-            self.problems.add(f"condition {name} has more than {self.max_branches} scenarios")
+            self.limit_hits.add(f"condition {name} has more than {self.max_branches} scenarios "
+                                "(--max-scenarios)")
             return [(scenario.with_condition(name, True), True),
                     (scenario.with_condition(name, False), False)]
 
@@ -131,7 +136,9 @@ class Resolver:
                 if function is not None:
                     if key == "Condition" and not isinstance(value[key], str):
                         return self._eval_dict(value, s, depth)
-                    if depth > MAX_DEPTH:
+                    if depth > self.max_depth:
+                        self.limit_hits.add(f"intrinsic functions nested deeper than "
+                                            f"{self.max_depth} levels (--max-reference-depth)")
                         return [(s, Unknown("intrinsic functions nested too deeply"))]
                     return function(value[key], s, depth + 1)
                 if isinstance(key, str) and key.startswith("Fn::"):
@@ -417,13 +424,14 @@ class Resolver:
         if name in s.conditions:
             return [(s, s.conditions[name])]
         definition = self.condition_defs.get(name)
-        if definition is None or name in stack or depth > MAX_DEPTH:
+        if definition is None or name in stack or depth > self.max_depth:
             if definition is None:
                 self.problems.add(f"condition {name} is not defined")
             elif name in stack:
                 self.problems.add("condition cycle: " + " -> ".join(stack + (name,)))
             else:
-                self.problems.add(f"condition {name} nests too deeply")
+                self.limit_hits.add(f"condition {name} nests deeper than {self.max_depth} levels "
+                                    "(--max-reference-depth)")
             return [(s.with_condition(name, True), True), (s.with_condition(name, False), False)]
         outcomes = self._truth(definition, s, depth + 1, stack + (name,))
         return self._check(_dedupe([(s_i.with_condition(name, truth), truth) for s_i, truth in outcomes]))
