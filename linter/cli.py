@@ -381,7 +381,7 @@ def _note_undeclared_parameters(path: str, document: load.Document, options: tra
 def _check_file(path: str, options: trail.Options, run: Run, config: config_file.Config) -> None:
     run.files += 1
     try:
-        document = load.load_path(path, config.load_limits)
+        document = load.load_path(path, config.load_limits, skim=True)
     except load.LoadError as err:
         if not err.not_a_template:
             run.errors.append(FileError(path, max(err.line, 1), max(err.column, 1), err.message))

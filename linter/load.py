@@ -105,16 +105,22 @@ def _yaml_float(text: str) -> Any:
 class Document:
     """A loaded template: its data and where each part of it stands in the file."""
 
-    def __init__(self, filename: str, data: Any, text: str, root: Node | None) -> None:
+    def __init__(self, filename: str, data: Any, text: str, root: Node | None,
+                 skimmed: bool = False) -> None:
         self.filename = filename
         self.data = data
         self._text = text
         self._root = root          # YAML node tree, or None for JSON
         self._line_starts: list[int] | None = None
+        # Skimmed: the file cannot hold a trail, so only its syntax and shape were checked;
+        # ``data`` is then ``{"Resources": {}}`` for a template, ``{}`` for anything else.
+        self.skimmed = skimmed
 
     def position(self, path: Path) -> tuple[int, int]:
         """1-based (line, column) of the last key (or list item) of ``path``, as cfn-lint places
         it; when the path does not exist, the deepest part of it that does."""
+        if self.skimmed:
+            return 1, 1  # nothing in a skimmed file is ever reported by path
         if self._root is not None:
             return _yaml_position(self._root, path)
         index = _json_index(self._text, path)
@@ -132,7 +138,9 @@ def is_template(data: Any) -> bool:
     return isinstance(data, dict) and isinstance(data.get("Resources"), dict)
 
 
-def load_path(path: str, limits: Limits | None = None) -> Document:
+def load_path(path: str, limits: Limits | None = None, skim: bool = False) -> Document:
+    """Read a file. With ``skim``, a YAML file whose text cannot hold a trail is only checked
+    (syntax, shape, limits), not built: the gate's work on such a file ends there."""
     limits = limits or DEFAULT_LIMITS
     try:
         with open(path, "rb") as handle:
@@ -142,7 +150,7 @@ def load_path(path: str, limits: Limits | None = None) -> Document:
     if len(raw) > limits.max_bytes:
         raise LoadError(f"file is larger than the limit of {limits.max_bytes} bytes "
                         "(--max-file-size)", 1, 1)
-    return load_bytes(raw, path, limits)
+    return load_bytes(raw, path, limits, skim)
 
 
 def decode(raw: bytes) -> str:
@@ -167,13 +175,19 @@ def decode(raw: bytes) -> str:
     return text
 
 
-def load_bytes(raw: bytes, filename: str, limits: Limits | None = None) -> Document:
+def load_bytes(raw: bytes, filename: str, limits: Limits | None = None,
+               skim: bool = False) -> Document:
     limits = limits or DEFAULT_LIMITS
-    return load_text(decode(raw), filename, limits)
+    return load_text(decode(raw), filename, limits, skim)
 
 
-def load_text(text: str, filename: str, limits: Limits | None = None) -> Document:
+def load_text(text: str, filename: str, limits: Limits | None = None,
+              skim: bool = False) -> Document:
     limits = limits or DEFAULT_LIMITS
+    if skim and not can_hold_a_trail(text) and not text.lstrip()[:1] in ("{", "[", ""):
+        skimmed = _skim_yaml(text, filename, limits)
+        if skimmed is not None:
+            return skimmed
     try:
         document = _parse(text, filename, limits)
     except LoadError as err:
@@ -200,6 +214,85 @@ def _parse(text: str, filename: str, limits: Limits) -> Document:
             except LoadError:
                 raise json_error from None
     return _load_yaml(text, filename, limits)
+
+
+TRAIL_TYPE = "AWS::CloudTrail::Trail"
+
+
+def can_hold_a_trail(text: str) -> bool:
+    """Whether a file's text may declare a trail. A resource's ``Type`` is a scalar whose text
+    must read ``AWS::CloudTrail::Trail``; YAML can only spell it otherwise with a backslash
+    escape (``\x6c``, an escaped line break) — folding would add a space. So a file with
+    neither the type's text nor any backslash holds no trail (sound, and cheap)."""
+    return TRAIL_TYPE in text or "\\" in text
+
+
+def _skim_yaml(text: str, filename: str, limits: Limits) -> Document | None:
+    """Check a YAML file that holds no trail from its parser events alone (no node tree, no
+    values built): one document, nesting within the limit, and whether it is a template.
+    Anything unusual (a syntax error, several documents, an unusual tag, a Resources that is
+    not a mapping) returns None, and the full loader gives its exact verdict."""
+    depth = 0
+    documents = 0
+    expect_key = True         # at depth 1 (the top-level mapping): key or value next
+    key: Any = None
+    top_keys: dict[str, str] = {}
+    value_depth: str | None = None
+    try:
+        for event in yaml.parse(text, Loader=_Loader):
+            kind = type(event)
+            tag = getattr(event, "tag", None)
+            if tag is not None and not tag.startswith("!") and tag not in _PLAIN_YAML_TAGS:
+                return None
+            if kind is yaml.DocumentStartEvent:
+                documents += 1
+                if documents > 1:
+                    return None
+            elif kind is yaml.MappingStartEvent or kind is yaml.SequenceStartEvent:
+                if depth == 0 and kind is not yaml.MappingStartEvent:
+                    return Document(filename, [], text, None, skimmed=True)  # a list: no template
+                if depth == 1:
+                    if expect_key:
+                        return None  # a complex key
+                    top_keys[key] = "map" if kind is yaml.MappingStartEvent else "seq"
+                depth += 1
+                if depth > limits.max_depth:
+                    raise LoadError(f"nesting deeper than {limits.max_depth} levels (--max-depth)",
+                                    *_mark(event))
+            elif kind is yaml.MappingEndEvent or kind is yaml.SequenceEndEvent:
+                depth -= 1
+                if depth == 1:
+                    expect_key = True
+            elif kind is yaml.ScalarEvent or kind is yaml.AliasEvent:
+                if depth == 0:
+                    return Document(filename, None, text, None, skimmed=True)  # a scalar
+                if depth == 1:
+                    if expect_key:
+                        if kind is not yaml.ScalarEvent:
+                            return None
+                        key = event.value
+                        expect_key = False
+                    else:
+                        top_keys[key] = "scalar"
+                        expect_key = True
+    except yaml.YAMLError:
+        return None
+    if documents == 0:
+        return None
+    if "Resources" in top_keys:
+        if top_keys["Resources"] != "map":
+            return None
+        return Document(filename, {"Resources": {}}, text, None, skimmed=True)
+    if "AWSTemplateFormatVersion" in top_keys:
+        return None
+    return Document(filename, {}, text, None, skimmed=True)
+
+
+_PLAIN_YAML_TAGS = frozenset({"tag:yaml.org,2002:str", "tag:yaml.org,2002:int",
+                              "tag:yaml.org,2002:float", "tag:yaml.org,2002:bool",
+                              "tag:yaml.org,2002:null", "tag:yaml.org,2002:map",
+                              "tag:yaml.org,2002:seq", "tag:yaml.org,2002:timestamp",
+                              "tag:yaml.org,2002:binary"})
 
 
 def _check_template_shape(document: Document) -> None:

@@ -42,3 +42,20 @@ def test_every_labelled_trail_gets_its_verdict():
                           capture_output=True, text=True, timeout=600)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert proc.stdout.strip().endswith("verdicts match")
+
+
+def test_skimming_changes_no_verdict_on_the_corpus():
+    from cfn_trailwatch import load
+
+    def verdict(path, skim):
+        try:
+            document = load.load_path(str(path), skim=skim)
+        except load.LoadError as err:
+            return "skipped" if err.not_a_template else f"error {err.line}:{err.column} {err.message}"
+        return "template" if load.is_template(document.data) else "skipped"
+
+    files = [p for p in sorted((SHARED / "corpus").rglob("*"))
+             if p.suffix in (".yaml", ".yml", ".json", ".template")]
+    for path in files:
+        assert verdict(path, True) == verdict(path, False), path
+    assert len(files) > 300

@@ -195,3 +195,46 @@ def test_an_unparseable_file_that_never_mentions_resources_is_not_a_template():
     with pytest.raises(LoadError) as caught:
         load_text("   \n", "empty.yaml")
     assert not caught.value.not_a_template  # an emptied template is reported, not skipped
+
+
+class TestSkim:
+    """A YAML file that cannot hold a trail is checked, not built; the verdicts stay the same."""
+
+    def test_a_template_without_a_trail_is_skimmed(self):
+        doc = load_text("AWSTemplateFormatVersion: '2010-09-09'\nResources:\n  B: {Type: AWS::S3::Bucket}\n",
+                        "b.yaml", skim=True)
+        assert doc.skimmed and is_template(doc.data) and doc.data == {"Resources": {}}
+
+    @pytest.mark.parametrize("text", [
+        "Resources:\n  T: {Type: AWS::CloudTrail::Trail}\n",            # the type's text
+        'Resources:\n  T: {Type: "AWS::CloudTrail::Trai\\x6c"}\n',       # an escape spells it
+        '{"Resources": {}}',                                              # JSON is parsed (fast)
+    ])
+    def test_files_that_may_hold_a_trail_are_loaded_in_full(self, text):
+        assert not load_text(text, "t.yaml", skim=True).skimmed
+
+    def test_an_escaped_type_is_still_a_trail(self):
+        doc = load_text('Resources:\n  T: {Type: "AWS::CloudTrail::Trai\\x6c"}\n', "t.yaml", skim=True)
+        assert doc.data["Resources"]["T"]["Type"] == "AWS::CloudTrail::Trail"
+
+    @pytest.mark.parametrize("text, template", [
+        ("- hosts: all\n", False), ("42\n", False), ("repos: []\n", False),
+        ("Resources: {}\nOutputs: {A: {Value: !Ref B}}\n", True),
+    ])
+    def test_shapes(self, text, template):
+        doc = load_text(text, "x.yaml", skim=True)
+        assert doc.skimmed and is_template(doc.data) is template
+
+    @pytest.mark.parametrize("text, message", [
+        ("Resources:\n  A: [\n", "invalid YAML"),
+        ("Resources: []\n", "Resources must be a mapping"),
+        ("AWSTemplateFormatVersion: x\n", "no Resources section"),
+        ("a: 1\n---\nResources: {}\n", "more than one YAML document"),
+        ("Resources: !!python/name:os.system\n", "unsupported YAML tag"),
+        ("Resources:\n  A: " + "[" * 300 + "]" * 300 + "\n", "nesting deeper"),
+    ])
+    def test_errors_are_the_full_loaders(self, text, message):
+        with pytest.raises(LoadError, match=message):
+            load_text(text, "x.yaml", skim=True)
+        with pytest.raises(LoadError, match=message):
+            load_text(text, "x.yaml")
