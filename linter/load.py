@@ -126,6 +126,26 @@ class Document:
         index = _json_index(self._text, path)
         return self._line_column(index)
 
+    @property
+    def text(self) -> str:
+        """The text the document was read from (BOM dropped, line breaks as in the file)."""
+        return self._text
+
+    def span(self, path: Path) -> tuple[int, int] | None:
+        """Where the *value* at ``path`` stands in :attr:`text`: ``(start, end)`` character
+        offsets, end exclusive; None when the path does not exist (or the file was skimmed).
+
+        A YAML value starts at its tag or anchor (``!Ref X``); a block mapping or sequence
+        starts at its first key or ``-`` and ends where its last scalar ends (not at the next
+        token, so trailing comments and blank lines are outside); a flow collection ends after
+        its bracket. A JSON value spans its text exactly. ``!If [...]`` holds its arguments
+        directly, so a path through it may name ``Fn::If`` or skip it."""
+        if self.skimmed:
+            return None
+        if self._root is not None:
+            return _yaml_span(self._root, path, self._text)
+        return _json_span(self._text, path)
+
     def _line_column(self, index: int) -> tuple[int, int]:
         if self._line_starts is None:
             self._line_starts = [0] + [m.end() for m in re.finditer("\n", self._text)]
@@ -229,52 +249,57 @@ def can_hold_a_trail(text: str) -> bool:
 
 def _skim_yaml(text: str, filename: str, limits: Limits) -> Document | None:
     """Check a YAML file that holds no trail from its parser events alone (no node tree, no
-    values built): one document, nesting within the limit, and whether it is a template.
-    Anything unusual (a syntax error, several documents, an unusual tag, a Resources that is
-    not a mapping) returns None, and the full loader gives its exact verdict."""
-    depth = 0
+    values built): one document, no duplicate key, nesting within the limit, and whether it is
+    a template. Anything unusual (a syntax error, several documents, an alias, an unusual tag,
+    a complex key, a Resources that is not a mapping) returns None, and the full loader gives
+    its exact verdict."""
+    # One entry per open collection: a mapping's [keys seen, expecting a key?], or None.
+    stack: list[list | None] = []
     documents = 0
-    expect_key = True         # at depth 1 (the top-level mapping): key or value next
-    key: Any = None
     top_keys: dict[str, str] = {}
-    value_depth: str | None = None
     try:
         for event in yaml.parse(text, Loader=_Loader):
             kind = type(event)
             tag = getattr(event, "tag", None)
             if tag is not None and not tag.startswith("!") and tag not in _PLAIN_YAML_TAGS:
                 return None
-            if kind is yaml.DocumentStartEvent:
-                documents += 1
-                if documents > 1:
-                    return None
+            if kind is yaml.ScalarEvent:
+                if not stack:
+                    return Document(filename, None, text, None, skimmed=True)  # a scalar
+                top = stack[-1]
+                if top is not None:
+                    if top[1]:
+                        if event.value in top[0]:
+                            return None  # a duplicate key: the full loader locates it
+                        top[0].add(event.value)
+                        if len(stack) == 1:
+                            top_keys[event.value] = ""
+                        top[2] = event.value
+                    elif len(stack) == 1:
+                        top_keys[top[2]] = "scalar"
+                    top[1] = not top[1]
             elif kind is yaml.MappingStartEvent or kind is yaml.SequenceStartEvent:
-                if depth == 0 and kind is not yaml.MappingStartEvent:
-                    return Document(filename, [], text, None, skimmed=True)  # a list: no template
-                if depth == 1:
-                    if expect_key:
+                if not stack and kind is yaml.SequenceStartEvent:
+                    return Document(filename, [], text, None, skimmed=True)  # a list
+                if stack and stack[-1] is not None:
+                    if stack[-1][1]:
                         return None  # a complex key
-                    top_keys[key] = "map" if kind is yaml.MappingStartEvent else "seq"
-                depth += 1
-                if depth > limits.max_depth:
+                    if len(stack) == 1:
+                        top_keys[stack[-1][2]] = "map" if kind is yaml.MappingStartEvent else "seq"
+                stack.append([set(), True, None] if kind is yaml.MappingStartEvent else None)
+                if len(stack) > limits.max_depth:
                     raise LoadError(f"nesting deeper than {limits.max_depth} levels (--max-depth)",
                                     *_mark(event))
             elif kind is yaml.MappingEndEvent or kind is yaml.SequenceEndEvent:
-                depth -= 1
-                if depth == 1:
-                    expect_key = True
-            elif kind is yaml.ScalarEvent or kind is yaml.AliasEvent:
-                if depth == 0:
-                    return Document(filename, None, text, None, skimmed=True)  # a scalar
-                if depth == 1:
-                    if expect_key:
-                        if kind is not yaml.ScalarEvent:
-                            return None
-                        key = event.value
-                        expect_key = False
-                    else:
-                        top_keys[key] = "scalar"
-                        expect_key = True
+                stack.pop()
+                if stack and stack[-1] is not None:
+                    stack[-1][1] = True  # the value is complete: a key comes next
+            elif kind is yaml.AliasEvent:
+                return None  # the full loader sizes alias expansion and finds recursion
+            elif kind is yaml.DocumentStartEvent:
+                documents += 1
+                if documents > 1:
+                    return None
     except yaml.YAMLError:
         return None
     if documents == 0:
@@ -637,3 +662,62 @@ def _yaml_position(root: Node, path: Path) -> tuple[int, int]:
         else:
             break
     return found
+
+
+def _yaml_node(root: Node, path: Path) -> Node | None:
+    """The node at ``path`` exactly (None when some step is missing)."""
+    node: Node = root
+    for step in path:
+        if node.tag.startswith("!") and step == _PLAIN_TAGS.get(node.tag[1:], "Fn::" + node.tag[1:]):
+            continue
+        if isinstance(node, MappingNode):
+            for key_node, value_node in node.value:
+                if isinstance(key_node, ScalarNode) and key_node.value == str(step):
+                    node = value_node
+                    break
+            else:
+                return None
+        elif isinstance(node, SequenceNode) and isinstance(step, int) and 0 <= step < len(node.value):
+            node = node.value[step]
+        else:
+            return None
+    return node
+
+
+def _yaml_span(root: Node, path: Path, text: str) -> tuple[int, int] | None:
+    node = _yaml_node(root, path)
+    if node is None:
+        return None
+    start = node.start_mark.index
+    last: Node = node
+    while isinstance(last, (MappingNode, SequenceNode)) and not last.flow_style and last.value:
+        child = last.value[-1]
+        last = child[1] if isinstance(last, MappingNode) else child
+    end = last.end_mark.index
+    if isinstance(last, ScalarNode) and last.style in ("|", ">"):
+        while end > start and text[end - 1] in " \t\r\n":  # past its trailing line breaks
+            end -= 1
+    return start, max(end, start)
+
+
+def _json_span(text: str, path: Path) -> tuple[int, int] | None:
+    index = _WS.match(text, 0).end()
+    for step in path:
+        char = text[index] if index < len(text) else ""
+        if char == "{" and isinstance(step, str):
+            located = _json_find_key(text, index, step)
+            if located is None:
+                return None
+            index = located[1]
+        elif char == "[" and isinstance(step, int):
+            item = _json_find_item(text, index, step)
+            if item is None:
+                return None
+            index = item
+        else:
+            return None
+    try:
+        _, end = _DECODER.raw_decode(text, index)
+    except ValueError:
+        return None
+    return index, end

@@ -238,3 +238,13 @@ class TestSkim:
             load_text(text, "x.yaml", skim=True)
         with pytest.raises(LoadError, match=message):
             load_text(text, "x.yaml")
+
+
+@pytest.mark.parametrize("text, message", [
+    ("Resources:\n  A: {Type: X}\n  A: {Type: Y}\n", "duplicate key 'A'"),
+    ("Resources:\n  A:\n    Properties: {P: 1, P: 2}\n", "duplicate key 'P'"),
+    ("Resources:\n  A: &a [*a]\n", "recursive"),
+])
+def test_skimming_keeps_the_full_loaders_errors(text, message):
+    with pytest.raises(LoadError, match=message):
+        load_text(text, "x.yaml", skim=True)
