@@ -2,6 +2,8 @@
 
 Exit codes: 0 nothing at or above ``--fail-on``; 1 a finding at or above it; 2 a template could
 not be read or analysed, or the usage is wrong. 2 wins over 1: a broken template is never a pass.
+With ``--fix`` (docs/fix.md) they are those of the templates as fixed, and a template that cannot
+be written is 2 too.
 """
 
 from __future__ import annotations
@@ -103,6 +105,13 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--jobs", "-j", type=_jobs, default=1, metavar="N",
                         help="scan files in N parallel processes (default 1; 0: one per CPU); "
                              "the output is the same whatever N")
+    parser.add_argument("--fix", action="store_true",
+                        help="rewrite the templates in place, fixing what needs no person "
+                             "(ET1001-ET1006, ET1008, WT2001, WT2004); says what it did and what "
+                             "is left, then reports the templates as they now are")
+    parser.add_argument("--diff", action="store_true",
+                        help="with --fix (implied): print the fixes as a unified diff "
+                             "(patch -p1 applies it), the summary on stderr; write nothing")
     limits = parser.add_argument_group(
         "limits", "each, when exceeded, is an error at its location (exit 2); defaults: the config "
                   "file's limits, else the values shown")
@@ -378,10 +387,13 @@ def _note_undeclared_parameters(path: str, document: load.Document, options: tra
                                                "template does not declare it"))
 
 
-def _check_file(path: str, options: trail.Options, run: Run, config: config_file.Config) -> None:
+def _check_file(path: str, options: trail.Options, run: Run, config: config_file.Config,
+                text: str | None = None) -> None:
+    """Check one file into ``run``; ``text``: check that text as the file's (--fix --diff)."""
     run.files += 1
     try:
-        document = load.load_path(path, config.load_limits, skim=True)
+        document = load.load_path(path, config.load_limits, skim=True) if text is None \
+            else load.load_text(text, path, config.load_limits)
     except load.LoadError as err:
         if not err.not_a_template:
             run.errors.append(FileError(path, max(err.line, 1), max(err.column, 1), err.message))
@@ -653,6 +665,43 @@ def _check_files(files: list[str], options: trail.Options, config: config_file.C
         progress.close()
 
 
+def _fix_files(files: list[str], options: trail.Options, config: config_file.Config, run: Run,
+               write: bool) -> list:
+    """--fix: each file fixed (``fix``), written when it changed and ``write``, then checked as
+    it now reads (or, with --diff, would read). A file that cannot be read is reported as a check
+    reports it."""
+    from . import fix
+
+    def counts(finding: Any, data: Any, path: str = "") -> bool:  # what the report counts
+        waiver = config.waiver_for(finding.rule, path, finding.resource)
+        return finding.rule not in config.disable and _inline_suppression(data, finding) is None \
+            and (waiver is None or waiver.expired(run.today))
+
+    results = []
+    for path in files:
+        try:
+            result = fix.fix_file(path, _file_options(path, options, config),
+                                  lambda f, d, p=path: counts(f, d, p), config.load_limits)
+        except (load.LoadError, OSError, config_file.ConfigError):
+            _check_file(path, options, run, config)
+            continue
+        except Exception as err:  # noqa: BLE001 - one file's failure is reported, the rest run
+            run.files += 1
+            run.errors.append(_internal_error(path, 1, 1, f"--fix: {type(err).__name__}: {err}"))
+            continue
+        results.append(result)
+        if write and result.changed:
+            try:
+                with open(path, "wb") as handle:
+                    handle.write(result.encoded())
+                result.written = True
+            except OSError as err:
+                run.errors.append(FileError(path, 1, 1, "cannot write the fixed template: "
+                                                        f"{err.strerror or err}"))
+        _check_file(path, options, run, config, None if write else result.text)
+    return results
+
+
 def _list_rules(output_format: str) -> str:
     """``--list-rules``: a text table, or ``{"rules": [...]}`` with ``--format json``."""
     rules = list(catalog.rules().values())
@@ -728,6 +777,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             raise UsageError("no PATH given")
         if args.output is not None:
             _check_output(args.output)
+        if args.diff and args.format != "text":
+            raise UsageError("--diff prints a unified diff: --format does not apply to it")
         config = _config(args)
         _apply_limits(args, config)
         options = _options(args, config)
@@ -741,13 +792,30 @@ def main(argv: Sequence[str] | None = None) -> int:
     args.fail_on = args.fail_on or config.fail_on or "error"
 
     run = Run(disabled=config.disable)
-    _check_files(_files(paths, run), options, config, run, args.jobs or _cpu_count())
+    fixes = None
+    if args.fix or args.diff:
+        fixes = _fix_files(_files(paths, run), options, config, run, write=not args.diff)
+    else:
+        _check_files(_files(paths, run), options, config, run, args.jobs or _cpu_count())
 
     report = REPORTS[args.format]
     # JUnit's verdict follows the threshold: a finding below --fail-on is not a failed test.
     output = report.render(run, fail_on=args.fail_on) if report is junit_report \
         else text_report.render(run, verbose=args.verbose) if report is text_report \
         else report.render(run)
+    if fixes is not None:  # --fix: what was done first; --diff: the diff alone, summary on stderr
+        from . import fix
+
+        summary = "".join(line + "\n" for line in fix.summary_lines(fixes, diff=args.diff))
+        if args.diff:
+            sys.stderr.write(summary)
+            output = "".join(result.diff() for result in fixes)
+        elif report is json_report:
+            document = json_report.to_dict(run)
+            document["fixes"] = fix.json_entries(fixes)
+            output = json.dumps(document, indent=2, ensure_ascii=False, default=str) + "\n"
+        elif report is text_report:
+            output = summary + output
     if args.output is not None:
         try:
             with open(args.output, "w", encoding="utf-8", errors="backslashreplace",
