@@ -20,6 +20,7 @@ attribute. It holds for the names and ARNs this linter compares (log groups, rol
 from __future__ import annotations
 
 import enum
+import functools
 import re
 from dataclasses import dataclass
 from typing import Any, Iterable
@@ -330,7 +331,46 @@ def match_pattern(pattern: Any, target: Any) -> Match:
     exactly one character. Equal atoms match; atoms that provably differ (two resources' IDs,
     ``AWS::AccountId`` and ``AWS::Region``) do not; anything else involving an atom is MAYBE,
     e.g. a literal account ID against ``Pseudo("AWS::AccountId")``."""
+    try:
+        return _match_pattern_cached(pattern, target)
+    except TypeError:  # an unhashable value (a list or map where text belongs)
+        return _match_pattern(pattern, target)
+
+
+@functools.lru_cache(maxsize=65536)
+def _match_pattern_cached(pattern: Any, target: Any) -> Match:
+    # The same grant is matched against the same streams for each action, scenario, region
+    # and rule (ET1006 and IT2006): values are immutable, so the answer is memoised.
+    return _match_pattern(pattern, target)
+
+
+def _match_pattern(pattern: Any, target: Any) -> Match:
+    if isinstance(pattern, str) and not isinstance(target, str) and _regex_yes(pattern, target):
+        return Match.YES
     return _match_values(pattern, target, fold=False, wildcards=True)
+
+
+_PLACEHOLDER_BASE = 0xF0000  # Unicode private use plane: never in an ARN's literal text
+
+
+def _regex_yes(pattern: str, target: Any) -> bool:
+    """A fast proof of YES for a literal pattern against a target with atoms: each atom becomes
+    a character no literal can match, ``*`` may span it and ``?`` may not. A regex match is
+    then a real match; no match proves nothing (an atom might spell the literal), so the exact
+    dynamic program decides."""
+    parts = _parts(target)
+    if parts is None or any(isinstance(p, Atom) and not _is_definite(p) for p in parts):
+        return False
+    text = "".join(p if isinstance(p, str) else chr(_PLACEHOLDER_BASE + i)
+                   for i, p in enumerate(parts))
+    return _glob_regex(pattern).fullmatch(text) is not None
+
+
+@functools.lru_cache(maxsize=4096)
+def _glob_regex(pattern: str) -> "re.Pattern[str]":
+    body = "".join(".*" if c == "*" else "[^\U000F0000-\U000FFFFF]" if c == "?" else re.escape(c)
+                   for c in pattern)
+    return re.compile(body, re.DOTALL)
 
 
 def equals3(left: Any, right: Any, ignore_case: bool = False) -> Match:

@@ -112,6 +112,8 @@ class Document:
         self._text = text
         self._root = root          # YAML node tree, or None for JSON
         self._line_starts: list[int] | None = None
+        self._key_index: dict[int, dict[str, tuple[Node, Node]]] = {}
+        self._json_objects: dict[int, dict[str, tuple[int, int]]] = {}
         # Skimmed: the file cannot hold a trail, so only its syntax and shape were checked;
         # ``data`` is then ``{"Resources": {}}`` for a template, ``{}`` for anything else.
         self.skimmed = skimmed
@@ -122,8 +124,8 @@ class Document:
         if self.skimmed:
             return 1, 1  # nothing in a skimmed file is ever reported by path
         if self._root is not None:
-            return _yaml_position(self._root, path)
-        index = _json_index(self._text, path)
+            return _yaml_position(self._root, path, self._key_index)
+        index = _json_index(self._text, path, self._json_objects)
         return self._line_column(index)
 
     @property
@@ -387,8 +389,12 @@ _WS = re.compile(r"[ \t\r\n]*")
 _DECODER = json.JSONDecoder()
 
 
-def _json_index(text: str, path: Path) -> int:
-    """Index in ``text`` of the last key of ``path`` (the opening quote), found by scanning."""
+def _json_index(text: str, path: Path,
+                objects: dict[int, dict[str, tuple[int, int]]] | None = None) -> int:
+    """Index in ``text`` of the last key of ``path`` (the opening quote), found by scanning.
+    Each object scanned is indexed in ``objects`` (key → positions), so placing many findings
+    in a large template scans each object once."""
+    objects = {} if objects is None else objects
     index = _WS.match(text, 0).end()
     found = index
     for step in path:
@@ -396,7 +402,10 @@ def _json_index(text: str, path: Path) -> int:
             break
         char = text[index]
         if char == "{" and isinstance(step, str):
-            located = _json_find_key(text, index, step)
+            keys = objects.get(index)
+            if keys is None:
+                keys = objects[index] = _json_object_keys(text, index)
+            located = keys.get(step)
             if located is None:
                 break
             found, index = located
@@ -410,20 +419,20 @@ def _json_index(text: str, path: Path) -> int:
     return found
 
 
-def _json_find_key(text: str, index: int, key: str) -> tuple[int, int] | None:
-    """In the object at ``index``: (index of the key's quote, index of its value)."""
+def _json_object_keys(text: str, index: int) -> dict[str, tuple[int, int]]:
+    """The object at ``index``: key → (index of the key's quote, index of its value)."""
+    keys: dict[str, tuple[int, int]] = {}
     index = _WS.match(text, index + 1).end()
     while index < len(text) and text[index] == '"':
         name, after = json.decoder.scanstring(text, index + 1)
         colon = _WS.match(text, after).end()
         value_at = _WS.match(text, colon + 1).end()
-        if name == key:
-            return index, value_at
+        keys.setdefault(name, (index, value_at))
         _, end = _DECODER.raw_decode(text, value_at)
         index = _WS.match(text, end).end()
         if index < len(text) and text[index] == ",":
             index = _WS.match(text, index + 1).end()
-    return None
+    return keys
 
 
 def _json_find_item(text: str, index: int, wanted: int) -> int | None:
@@ -642,20 +651,27 @@ class _Builder:
         return {key: value}
 
 
-def _yaml_position(root: Node, path: Path) -> tuple[int, int]:
+def _yaml_position(root: Node, path: Path, index: dict[int, dict[str, tuple[Node, Node]]]
+                   ) -> tuple[int, int]:
+    """Walk ``path`` down the node tree; each mapping's keys are indexed on first use (in
+    ``index``), so placing many findings in a large template stays linear."""
     node: Node = root
     found = _mark(root)
     for step in path:
         if node.tag.startswith("!") and step == _PLAIN_TAGS.get(node.tag[1:], "Fn::" + node.tag[1:]):
             continue  # ``!If [...]`` holds its arguments directly: the long-form key has no node
         if isinstance(node, MappingNode):
-            for key_node, value_node in node.value:
-                if isinstance(key_node, ScalarNode) and key_node.value == str(step):
-                    found = _mark(key_node)
-                    node = value_node
-                    break
-            else:
+            keys = index.get(id(node))
+            if keys is None:
+                keys = index[id(node)] = {}
+                for key_node, value_node in node.value:
+                    if isinstance(key_node, ScalarNode):
+                        keys.setdefault(key_node.value, (key_node, value_node))
+            pair = keys.get(str(step))
+            if pair is None:
                 break
+            found = _mark(pair[0])
+            node = pair[1]
         elif isinstance(node, SequenceNode) and isinstance(step, int) and 0 <= step < len(node.value):
             node = node.value[step]
             found = _mark(node)
@@ -705,7 +721,7 @@ def _json_span(text: str, path: Path) -> tuple[int, int] | None:
     for step in path:
         char = text[index] if index < len(text) else ""
         if char == "{" and isinstance(step, str):
-            located = _json_find_key(text, index, step)
+            located = _json_object_keys(text, index).get(step)
             if located is None:
                 return None
             index = located[1]

@@ -35,6 +35,7 @@ class Names:
         self.resolver = resolver
         self._cache: dict[tuple[str, Scenario], Any] = {}
         self._busy: set[str] = set()
+        self._by_type: dict[str, list[str]] | None = None
 
     def name(self, logical_id: str, scenario: Scenario) -> Any:
         """The resource's name: a literal or Text when its name property fixes it (in this
@@ -143,5 +144,11 @@ class Names:
         return None
 
     def by_type(self, kind: str) -> list[str]:
-        return [lid for lid, res in self.resolver.resources.items()
-                if isinstance(res, dict) and res.get("Type") == kind]
+        """Logical IDs of the template's resources of ``kind`` (indexed once per template, so
+        work stays linear in the number of trails)."""
+        if self._by_type is None:
+            self._by_type = {}
+            for lid, res in self.resolver.resources.items():
+                if isinstance(res, dict) and isinstance(res.get("Type"), str):
+                    self._by_type.setdefault(res["Type"], []).append(lid)
+        return self._by_type.get(kind, [])
