@@ -1,0 +1,592 @@
+"""cfn-trailwatch benchmarks: whole-process runs, side by side with cfn-lint and the parse floor.
+
+    python bench/run.py                  # everything, 5 repeats (about 20 min: cfn-lint is slow)
+    python bench/run.py --repeat 3       # fewer repeats
+    python bench/run.py --quick          # 1 repeat, N = 300 and 600, for a smoke check
+    python bench/run.py --sections bc    # only some sections (a, b, c, d)
+    python bench/run.py --profile        # no timing: profile the corpus scan in-process
+                                         # (same as python bench/profile_scan.py)
+
+Sections, each measured side by side in the same run (the commands of a section take turns in
+every round, so a change of machine load hits them alike):
+
+  (a) every template under <repo>/../shared/corpus: ``cfn-trailwatch --format json FILES`` vs
+      plain ``cfn-lint FILES`` vs the parse floor ``python bench/parse_floor.py FILES``;
+  (b) one small template (pre-commit latency): the same three on fixtures/seed/fail_seed_sample.yaml;
+  (c) generated templates with N trails (bench/gen_trails.py): cfn-trailwatch vs the floor per N;
+  (d) ``cfn-lint -a cfn_trailwatch.rules -- FILES`` vs plain ``cfn-lint FILES`` on the corpus
+      (the plain cfn-lint runs of (a) are shared when both sections run).
+
+Every time is one whole process (``subprocess``, wall clock by ``time.perf_counter``); each
+command runs once untimed first (warm-up: byte-code cache, page cache, and the crash check),
+then ``--repeat`` times. Tables give the median and the minimum of wall time, and the median of
+the child's CPU time (user + system, from ``getrusage``), which a busy machine disturbs less.
+Ratios and the PASS/MISS verdicts against the targets of issue 6 use the wall-clock medians.
+
+Exit codes of the tools are not failures: cfn-trailwatch exits 1 and cfn-lint 2/4/8/... when they
+find something. A crash is: a traceback on stderr, cfn-trailwatch exiting with more than 2,
+cfn-lint with an odd code or 16 and over, the floor with anything but 0. The benchmark stops
+on a crash (exit 3). It exits 0 otherwise, whatever the verdicts: misses are results, not errors.
+
+Byte code: the children run with ``PYTHONPYCACHEPREFIX`` set to a cache folder in the temp
+directory and without ``PYTHONDONTWRITEBYTECODE``, so that every tool starts from compiled byte
+code as after a ``pip install`` (an environment that forbids writing .pyc files would charge an
+editable install a recompilation on every start). ``--no-pyc-cache`` keeps the environment as is.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as _dt
+import json
+import os
+import platform
+import re
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Sequence
+
+BENCH = Path(__file__).resolve().parent
+REPO = BENCH.parent
+CORPUS = REPO.parent / "shared" / "corpus"
+SMALL_TEMPLATE = REPO / "fixtures" / "seed" / "fail_seed_sample.yaml"
+TEMPLATE_SUFFIXES = (".yaml", ".yml", ".json", ".template")  # as cfn-trailwatch searches folders
+SKIPPED_FOLDERS = {"node_modules"}
+
+DEFAULT_SIZES = (300, 600, 1200, 2400)
+QUICK_SIZES = (300, 600)
+
+# Issue 6's targets.
+TARGET_A_VS_CFNLINT = 50.0     # cfn-lint time / cfn-trailwatch time, at least
+TARGET_A_VS_FLOOR = 1.5        # cfn-trailwatch time / floor time, at most
+TARGET_B_VS_CFNLINT = 7.0      # at least
+TARGET_C_DOUBLING = 2.3        # time(2N) / time(N), at most
+TARGET_C_VS_FLOOR = 3.0        # at most
+TARGET_D_OVERHEAD = 0.05       # (plugin - plain) / plain, at most
+
+sys.path.insert(0, str(BENCH))
+import gen_trails  # noqa: E402
+
+
+# --------------------------------------------------------------------------------------------
+# Running and timing
+
+
+class Crash(Exception):
+    pass
+
+
+@dataclass
+class Command:
+    label: str
+    chunks: list[list[str]]               # one argv per process; times of chunks are summed
+    check: Callable[[int, str], str | None]
+    wall: list[float] = field(default_factory=list)
+    cpu: list[float] = field(default_factory=list)
+    first_stdout: str = ""
+    first_stderr: str = ""
+    exit_codes: set[int] = field(default_factory=set)
+
+    @property
+    def median(self) -> float:
+        return statistics.median(self.wall)
+
+    @property
+    def best(self) -> float:
+        return min(self.wall)
+
+    @property
+    def cpu_median(self) -> float:
+        return statistics.median(self.cpu)
+
+
+def _check_trailwatch(code: int, stderr: str) -> str | None:
+    if "Traceback (most recent call last)" in stderr:
+        return "traceback"
+    if code not in (0, 1, 2):
+        return f"exit code {code}"
+    return None
+
+
+def _check_cfnlint(code: int, stderr: str) -> str | None:
+    if "Traceback (most recent call last)" in stderr:
+        return "traceback"
+    if code % 2 == 1 or code >= 16 or code < 0:
+        return f"exit code {code}"
+    return None
+
+
+def _check_floor(code: int, stderr: str) -> str | None:
+    if "Traceback (most recent call last)" in stderr or code != 0:
+        return f"exit code {code}"
+    return None
+
+
+def _run_once(command: Command, env: dict[str, str], keep_output: bool) -> tuple[float, float]:
+    wall = cpu = 0.0
+    for argv in command.chunks:
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
+        start = time.perf_counter()
+        proc = subprocess.run(argv, cwd=REPO, env=env, stdin=subprocess.DEVNULL,
+                              capture_output=True, text=True, errors="replace")
+        wall += time.perf_counter() - start
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        cpu += (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+        problem = command.check(proc.returncode, proc.stderr)
+        if problem:
+            tail = "\n".join(proc.stderr.strip().splitlines()[-15:])
+            raise Crash(f"{command.label}: {problem}\n  $ {_show(argv)}\n{tail}")
+        command.exit_codes.add(proc.returncode)
+        if keep_output:
+            command.first_stdout += proc.stdout
+            command.first_stderr += proc.stderr
+    return wall, cpu
+
+
+def measure(commands: Sequence[Command], repeat: int, env: dict[str, str]) -> None:
+    """Warm up each command once, then run them in turns, ``repeat`` rounds, rotating the order."""
+    for command in commands:
+        _progress(f"warm-up  {command.label}")
+        _run_once(command, env, keep_output=True)
+    for round_ in range(repeat):
+        shift = round_ % len(commands)
+        for command in list(commands[shift:]) + list(commands[:shift]):
+            wall, cpu = _run_once(command, env, keep_output=False)
+            command.wall.append(wall)
+            command.cpu.append(cpu)
+            _progress(f"round {round_ + 1}/{repeat}  {command.label}: {wall:.3f} s")
+
+
+def chunked(prefix: list[str], files: Sequence[str], max_bytes: int) -> list[list[str]]:
+    """argv lists ``prefix + some files``, each under ``max_bytes`` of arguments."""
+    base = sum(len(arg) + 1 for arg in prefix)
+    chunks: list[list[str]] = []
+    current: list[str] = []
+    size = base
+    for name in files:
+        if current and size + len(name) + 1 > max_bytes:
+            chunks.append(prefix + current)
+            current, size = [], base
+        current.append(name)
+        size += len(name) + 1
+    if current or not chunks:
+        chunks.append(prefix + current)
+    return chunks
+
+
+def _show(argv: Sequence[str]) -> str:
+    shown = [os.path.basename(argv[0]) if os.path.isabs(argv[0]) else argv[0]] + list(argv[1:6])
+    more = f" ... (+{len(argv) - 6} args)" if len(argv) > 6 else ""
+    return " ".join(shown) + more
+
+
+_QUIET = False
+
+
+def _progress(message: str) -> None:
+    if not _QUIET:
+        print(f"  .. {message}", file=sys.stderr, flush=True)
+
+
+# --------------------------------------------------------------------------------------------
+# Inputs and environment
+
+
+def corpus_files() -> list[str]:
+    """Every template under the corpus, as cfn-trailwatch would find them in the folder (sorted,
+    hidden and node_modules skipped), relative to the repository (the benchmark's cwd)."""
+    found: list[str] = []
+    for root, dirs, files in os.walk(CORPUS):
+        dirs[:] = sorted(d for d in dirs if not d.startswith(".") and d not in SKIPPED_FOLDERS)
+        for name in sorted(files):
+            if not name.startswith(".") and name.endswith(TEMPLATE_SUFFIXES):
+                found.append(os.path.relpath(os.path.join(root, name), REPO))
+    return sorted(found)
+
+
+def child_env(pyc_cache: bool) -> dict[str, str]:
+    env = dict(os.environ)
+    env.pop("PYTHONPROFILEIMPORTTIME", None)
+    if pyc_cache:
+        env.pop("PYTHONDONTWRITEBYTECODE", None)
+        env["PYTHONPYCACHEPREFIX"] = os.path.join(tempfile.gettempdir(),
+                                                  "cfn-trailwatch-bench-pycache")
+    return env
+
+
+def tool(name: str) -> str:
+    found = shutil.which(name)
+    if not found:
+        sys.exit(f"bench: {name} is not on PATH (pip install -e . installs both tools)")
+    return found
+
+
+def machine(env: dict[str, str]) -> dict[str, str]:
+    cpu = platform.processor() or platform.machine()
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as handle:
+            for line in handle:
+                if line.startswith("model name"):
+                    cpu = line.split(":", 1)[1].strip()
+                    break
+    except OSError:
+        pass
+    try:
+        usable = len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        usable = os.cpu_count() or 0
+    cfnlint = subprocess.run([tool("cfn-lint"), "--version"], capture_output=True, text=True,
+                             env=env).stdout.strip()
+    trailwatch = subprocess.run([tool("cfn-trailwatch"), "--version"], capture_output=True,
+                                text=True, env=env).stdout.strip()
+    import yaml
+    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=REPO,
+                            capture_output=True, text=True).stdout.strip()
+    dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=REPO,
+                           capture_output=True, text=True).stdout.strip()
+    return {
+        "date": _dt.datetime.now(_dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+        "cpu": cpu,
+        "cores": f"{os.cpu_count()} ({usable} usable)",
+        "load average": " ".join(f"{x:.2f}" for x in os.getloadavg()),
+        "os": f"{platform.system()} {platform.release()}",
+        "python": f"{platform.python_implementation()} {platform.python_version()}",
+        "pyyaml": f"{yaml.__version__} (libyaml: {'yes' if yaml.__with_libyaml__ else 'no'})",
+        "cfn-lint": cfnlint,
+        "cfn-trailwatch": f"{trailwatch} at {commit or '?'}{' + uncommitted changes' if dirty else ''}",
+        "byte-code cache": env.get("PYTHONPYCACHEPREFIX", "as the environment has it"),
+    }
+
+
+# --------------------------------------------------------------------------------------------
+# Report
+
+
+def verdict(ok: bool) -> str:
+    return "PASS" if ok else "MISS"
+
+
+def table(commands: Sequence[Command], baseline: Command | None = None) -> str:
+    lines = ["| command | median s | min s | CPU median s | runs |" +
+             (f" x {baseline.label} |" if baseline else ""),
+             "|---|---:|---:|---:|---:|" + ("---:|" if baseline else "")]
+    for command in commands:
+        row = (f"| {command.label} | {command.median:.3f} | {command.best:.3f} | "
+               f"{command.cpu_median:.3f} | {len(command.wall)} |")
+        if baseline:
+            row += f" {command.median / baseline.median:.2f} |"
+        lines.append(row)
+    return "\n".join(lines)
+
+
+def _trailwatch_summary(command: Command) -> str:
+    """The report's summary, added up over the chunks (one JSON document each)."""
+    decoder = json.JSONDecoder()
+    text = command.first_stdout
+    total: dict[str, int] = {}
+    at = 0
+    try:
+        while text[at:].strip():
+            at += len(text[at:]) - len(text[at:].lstrip())
+            document, at = decoder.raw_decode(text, at)
+            for key, value in document["summary"].items():
+                total[key] = total.get(key, 0) + value
+    except (ValueError, KeyError, TypeError, AttributeError):
+        return "(no JSON summary)"
+    return ", ".join(f"{key} {value}" for key, value in total.items())
+
+
+def _cfnlint_matches(command: Command) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for match in re.finditer(r"^([EWI][A-Z]?\d{4}) ", command.first_stdout, re.M):
+        key = "cfn-trailwatch rules" if match.group(1) in _OWN_IDS else "cfn-lint rules"
+        counts[key] = counts.get(key, 0) + 1
+    return counts
+
+
+_OWN_IDS: set[str] = set()
+
+
+def _own_ids(env: dict[str, str]) -> set[str]:
+    out = subprocess.run([tool("cfn-trailwatch"), "--list-rules", "--format", "json"],
+                         capture_output=True, text=True, env=env).stdout
+    try:
+        return {rule["id"] for rule in json.loads(out)["rules"]}
+    except (ValueError, KeyError, TypeError):
+        return set()
+
+
+# --------------------------------------------------------------------------------------------
+# Sections
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    global _QUIET
+    parser = argparse.ArgumentParser(
+        prog="python bench/run.py",
+        description="cfn-trailwatch benchmarks (issue 6): whole-process runs side by side with "
+                    "cfn-lint and a parse floor; medians of repeated runs, ratios, targets.")
+    parser.add_argument("--repeat", type=int, default=None,
+                        help="timed runs per command (default 5; --quick: 1)")
+    parser.add_argument("--quick", action="store_true",
+                        help="smoke run: 1 repeat, N = 300 and 600")
+    parser.add_argument("--sections", default="abcd",
+                        help="which sections to run, any of a b c d (default: abcd)")
+    parser.add_argument("--sizes", default=None,
+                        help="comma-separated trail counts for (c) (default 300,600,1200,2400)")
+    parser.add_argument("--limit", type=int, metavar="K",
+                        help="use only the first K corpus files (a smoke test of (a) and (d))")
+    parser.add_argument("--json", metavar="FILE", help="also write the raw results as JSON")
+    parser.add_argument("--no-pyc-cache", action="store_true",
+                        help="run the tools with the environment's byte-code settings as they are")
+    parser.add_argument("--max-arg-bytes", type=int, default=100_000,
+                        help="split file lists into processes of at most this many argument "
+                             "bytes (default 100000); the chunks' times are summed")
+    parser.add_argument("--quiet", action="store_true", help="no progress lines on stderr")
+    parser.add_argument("--profile", action="store_true",
+                        help="profile the corpus scan in-process instead (bench/profile_scan.py; "
+                             "arguments after --profile-args are passed on)")
+    parser.add_argument("--profile-args", nargs=argparse.REMAINDER, default=[],
+                        help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+
+    if args.profile:
+        return subprocess.call([sys.executable, str(BENCH / "profile_scan.py"),
+                                *args.profile_args], cwd=REPO)
+
+    _QUIET = args.quiet
+    repeat = args.repeat if args.repeat is not None else (1 if args.quick else 5)
+    if repeat < 1:
+        parser.error("--repeat must be at least 1")
+    sizes = (tuple(int(x) for x in args.sizes.split(",") if x.strip()) if args.sizes
+             else QUICK_SIZES if args.quick else DEFAULT_SIZES)
+    sections = set(args.sections.lower())
+    if not sections <= set("abcd"):
+        parser.error("--sections takes letters among a, b, c, d")
+
+    env = child_env(pyc_cache=not args.no_pyc_cache)
+    trailwatch, cfnlint = tool("cfn-trailwatch"), tool("cfn-lint")
+    floor = [sys.executable, str(BENCH / "parse_floor.py")]
+    _OWN_IDS.update(_own_ids(env))
+    info = machine(env)
+    results: dict[str, object] = {"machine": info, "repeat": repeat, "sections": {}}
+    targets: list[tuple[str, str, str, bool, str]] = []  # target, wanted, wall, ok, CPU
+    out: list[str] = []
+
+    def emit(text: str = "") -> None:
+        out.append(text)
+        print(text, flush=True)
+
+    emit("# cfn-trailwatch benchmark")
+    emit()
+    given = list(argv if argv is not None else sys.argv[1:])
+    emit(f"`{' '.join(['python bench/run.py', *given])}`")
+    emit()
+    for key, value in info.items():
+        emit(f"- {key}: {value}")
+    emit(f"- repeats: {repeat} timed runs per command, after one warm-up run")
+    emit()
+
+    try:
+        files: list[str] = []
+        if sections & set("ad"):
+            if not CORPUS.is_dir():
+                sys.exit(f"bench: no corpus at {CORPUS}")
+            files = corpus_files()[:args.limit] if args.limit else corpus_files()
+        cfnlint_plain: Command | None = None
+
+        # (a) and (d) share the plain cfn-lint runs.
+        if sections & set("ad"):
+            commands: list[Command] = []
+            tw = fl = plugin = None
+            if "a" in sections:
+                tw = Command("cfn-trailwatch --format json",
+                             chunked([trailwatch, "--format", "json"], files, args.max_arg_bytes),
+                             _check_trailwatch)
+                fl = Command("parse floor", chunked(floor, files, args.max_arg_bytes), _check_floor)
+                commands += [tw, fl]
+            cfnlint_plain = Command("cfn-lint", chunked([cfnlint], files, args.max_arg_bytes),
+                                    _check_cfnlint)
+            commands.append(cfnlint_plain)
+            if "d" in sections:
+                plugin = Command("cfn-lint -a cfn_trailwatch.rules",
+                                 chunked([cfnlint, "-a", "cfn_trailwatch.rules", "--"], files,
+                                         args.max_arg_bytes), _check_cfnlint)
+                commands.append(plugin)
+            _progress(f"corpus: {len(files)} files; {len(commands)} commands x {repeat} runs")
+            measure(commands, repeat, env)
+
+            if tw and fl:
+                emit(f"## (a) corpus scan: {len(files)} files under ../shared/corpus"
+                     + (f" (the first {args.limit} only)" if args.limit else ""))
+                emit()
+                emit(table([tw, cfnlint_plain, fl], baseline=fl))
+                emit()
+                speedup = cfnlint_plain.median / tw.median
+                over_floor = tw.median / fl.median
+                emit(f"- cfn-trailwatch: {_trailwatch_summary(tw)}")
+                emit(f"- cfn-lint / cfn-trailwatch: **{speedup:.1f}x** "
+                     f"(CPU {cfnlint_plain.cpu_median / tw.cpu_median:.1f}x; "
+                     f"min {cfnlint_plain.best / tw.best:.1f}x)")
+                emit(f"- cfn-trailwatch / floor: **{over_floor:.2f}x** "
+                     f"(CPU {tw.cpu_median / fl.cpu_median:.2f}x; min {tw.best / fl.best:.2f}x)")
+                per_file = tw.median / len(files) * 1000
+                emit(f"- per file: cfn-trailwatch {per_file:.2f} ms, cfn-lint "
+                     f"{cfnlint_plain.median / len(files) * 1000:.1f} ms, floor "
+                     f"{fl.median / len(files) * 1000:.2f} ms")
+                emit()
+                targets.append(("(a) cfn-lint / cfn-trailwatch on the corpus",
+                                f">= {TARGET_A_VS_CFNLINT:g}x", f"{speedup:.1f}x",
+                                speedup >= TARGET_A_VS_CFNLINT,
+                                f"{cfnlint_plain.cpu_median / tw.cpu_median:.1f}x"))
+                targets.append(("(a) cfn-trailwatch / parse floor on the corpus",
+                                f"<= {TARGET_A_VS_FLOOR:g}x", f"{over_floor:.2f}x",
+                                over_floor <= TARGET_A_VS_FLOOR,
+                                f"{tw.cpu_median / fl.cpu_median:.2f}x"))
+                results["sections"]["a"] = _raw([tw, cfnlint_plain, fl])  # type: ignore[index]
+
+        # (b) one small template
+        if "b" in sections:
+            small = os.path.relpath(SMALL_TEMPLATE, REPO)
+            tw_b = Command("cfn-trailwatch", [[trailwatch, small]], _check_trailwatch)
+            cl_b = Command("cfn-lint", [[cfnlint, small]], _check_cfnlint)
+            fl_b = Command("parse floor", [floor + [small]], _check_floor)
+            _progress(f"small template: {small}")
+            measure([tw_b, cl_b, fl_b], repeat, env)
+            speedup = cl_b.median / tw_b.median
+            emit(f"## (b) one small template (pre-commit latency): {small}")
+            emit()
+            emit(table([tw_b, cl_b, fl_b], baseline=fl_b))
+            emit()
+            emit(f"- cfn-lint / cfn-trailwatch: **{speedup:.1f}x** "
+                 f"(CPU {cl_b.cpu_median / tw_b.cpu_median:.1f}x; min {cl_b.best / tw_b.best:.1f}x)")
+            emit(f"- cfn-trailwatch / floor: {tw_b.median / fl_b.median:.2f}x (the floor is "
+                 f"mostly the interpreter's start and `import yaml`)")
+            emit()
+            targets.append(("(b) cfn-lint / cfn-trailwatch on one small template",
+                            f">= {TARGET_B_VS_CFNLINT:g}x", f"{speedup:.1f}x",
+                            speedup >= TARGET_B_VS_CFNLINT,
+                            f"{cl_b.cpu_median / tw_b.cpu_median:.1f}x"))
+            results["sections"]["b"] = _raw([tw_b, cl_b, fl_b])  # type: ignore[index]
+
+        # (c) generated templates
+        if "c" in sections:
+            rows = []
+            with tempfile.TemporaryDirectory(prefix="cfn-trailwatch-bench-") as tmp:
+                for n in sizes:
+                    path = gen_trails.write(n, os.path.join(tmp, f"trails-{n}.yaml"))
+                    tw_c = Command(f"cfn-trailwatch N={n}", [[trailwatch, "--format", "json", path]],
+                                   _check_trailwatch)
+                    fl_c = Command(f"parse floor N={n}", [floor + [path]], _check_floor)
+                    _progress(f"generated: N={n}, {os.path.getsize(path) / 1e6:.2f} MB")
+                    measure([tw_c, fl_c], repeat, env)
+                    rows.append((n, os.path.getsize(path), tw_c, fl_c))
+            emit("## (c) generated templates: N trails, each with its log group, role and policy")
+            emit()
+            emit("| N | size MB | cfn-trailwatch median s | min s | CPU s | floor median s | "
+                 "x floor | growth per doubling | floor growth per doubling |")
+            emit("|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+            worst_growth = worst_floor = cpu_growth = cpu_floor = 0.0
+            previous = None
+            for n, size, tw_c, fl_c in rows:
+                ratio = tw_c.median / fl_c.median
+                worst_floor = max(worst_floor, ratio)
+                cpu_floor = max(cpu_floor, tw_c.cpu_median / fl_c.cpu_median)
+                growth = floor_growth = "-"
+                if previous:
+                    pn, ptw, pfl = previous
+                    doublings = _log2(n / pn)
+                    if doublings > 0:
+                        g = (tw_c.median / ptw.median) ** (1 / doublings)
+                        worst_growth = max(worst_growth, g)
+                        cpu_growth = max(cpu_growth,
+                                         (tw_c.cpu_median / ptw.cpu_median) ** (1 / doublings))
+                        growth = f"{g:.2f}x"
+                        floor_growth = f"{(fl_c.median / pfl.median) ** (1 / doublings):.2f}x"
+                previous = (n, tw_c, fl_c)
+                emit(f"| {n} | {size / 1e6:.2f} | {tw_c.median:.3f} | {tw_c.best:.3f} | "
+                     f"{tw_c.cpu_median:.3f} | {fl_c.median:.3f} | {ratio:.2f}x | {growth} | "
+                     f"{floor_growth} |")
+            emit()
+            first = rows[0][2]
+            emit(f"- cfn-trailwatch at N={rows[0][0]}: {_trailwatch_summary(first)}")
+            emit()
+            if len(rows) > 1:
+                targets.append(("(c) time growth when N doubles (worst step)",
+                                f"<= {TARGET_C_DOUBLING:g}x", f"{worst_growth:.2f}x",
+                                worst_growth <= TARGET_C_DOUBLING, f"{cpu_growth:.2f}x"))
+            targets.append(("(c) cfn-trailwatch / parse floor of the same file (worst N)",
+                            f"<= {TARGET_C_VS_FLOOR:g}x", f"{worst_floor:.2f}x",
+                            worst_floor <= TARGET_C_VS_FLOOR, f"{cpu_floor:.2f}x"))
+            results["sections"]["c"] = [  # type: ignore[index]
+                {"n": n, "bytes": size, **_raw([tw_c, fl_c])} for n, size, tw_c, fl_c in rows]
+
+        # (d) the plugin's cost inside cfn-lint
+        if "d" in sections and cfnlint_plain is not None:
+            overhead = plugin.median / cfnlint_plain.median - 1  # type: ignore[union-attr]
+            cpu_overhead = plugin.cpu_median / cfnlint_plain.cpu_median - 1  # type: ignore[union-attr]
+            emit(f"## (d) cfn-lint with the cfn-trailwatch rules vs plain cfn-lint "
+                 f"({len(files)} corpus files)")
+            emit()
+            emit(table([cfnlint_plain, plugin], baseline=cfnlint_plain))  # type: ignore[list-item]
+            emit()
+            plain_counts = _cfnlint_matches(cfnlint_plain)
+            plugin_counts = _cfnlint_matches(plugin)  # type: ignore[arg-type]
+            emit(f"- matches, plain: {plain_counts}; with the plugin: {plugin_counts}")
+            emit(f"- overhead: **{overhead * 100:+.1f}%** (CPU {cpu_overhead * 100:+.1f}%; "
+                 f"min {(plugin.best / cfnlint_plain.best - 1) * 100:+.1f}%)")  # type: ignore[union-attr]
+            spread = (max(cfnlint_plain.wall) - min(cfnlint_plain.wall)) / cfnlint_plain.median
+            if len(cfnlint_plain.wall) > 1:
+                emit(f"- noise: plain cfn-lint's own runs spread over {spread * 100:.0f}% of their "
+                     f"median; an overhead smaller than that is not resolved by this run")
+            if "a" in sections and tw is not None:
+                emit(f"- for scale: cfn-trailwatch's whole scan of the same files takes "
+                     f"{tw.cpu_median:.2f} s CPU, {tw.cpu_median / cfnlint_plain.cpu_median * 100:.1f}% "
+                     f"of plain cfn-lint's (the plugin also re-reads each template, so its cost "
+                     f"should be of that order)")
+            emit()
+            targets.append(("(d) cfn-lint -a cfn_trailwatch.rules over plain cfn-lint",
+                            f"<= {TARGET_D_OVERHEAD * 100:g}%", f"{overhead * 100:+.1f}%",
+                            overhead <= TARGET_D_OVERHEAD, f"{cpu_overhead * 100:+.1f}%"))
+            results["sections"]["d"] = _raw([cfnlint_plain, plugin])  # type: ignore[index, list-item]
+    except Crash as crash:
+        print(f"bench: crash, benchmark stopped: {crash}", file=sys.stderr)
+        return 3
+
+    emit("## Targets (issue 6), on wall-clock medians")
+    emit()
+    emit("| target | wanted | measured (wall) | | on CPU time |")
+    emit("|---|---:|---:|---|---:|")
+    for name, wanted, measured, ok, cpu in targets:
+        emit(f"| {name} | {wanted} | {measured} | {verdict(ok)} | {cpu} |")
+    emit()
+    emit(f"- load average at the end: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+    results["targets"] = [{"target": t, "wanted": w, "measured": m, "pass": ok, "cpu": c}
+                          for t, w, m, ok, c in targets]
+    if args.json:
+        with open(args.json, "w", encoding="utf-8") as handle:
+            json.dump(results, handle, indent=2)
+            handle.write("\n")
+    return 0
+
+
+def _raw(commands: Sequence[Command]) -> dict[str, object]:
+    return {c.label: {"wall": c.wall, "cpu": c.cpu, "median": c.median, "min": c.best,
+                      "cpu_median": c.cpu_median, "processes": len(c.chunks),
+                      "exit_codes": sorted(c.exit_codes)} for c in commands}
+
+
+def _log2(x: float) -> float:
+    import math
+    return math.log2(x)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
