@@ -11,8 +11,6 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import json
-import multiprocessing
-import multiprocessing.connection
 import os
 import re
 import signal
@@ -25,14 +23,17 @@ from . import __version__, catalog, load, trail
 from . import config as config_file
 from .findings import FileError, Located, Suppression
 from .report import SEVERITY_ORDER, STAGE_ANALYSE, Run
-from .report import github as github_report
 from .report import json as json_report
-from .report import junit as junit_report
-from .report import sarif as sarif_report
 from .report import text as text_report
 
-REPORTS = {"text": text_report, "json": json_report, "sarif": sarif_report,
-           "junit": junit_report, "github": github_report}
+# Report modules by format, imported when used: a pre-commit run pays only for its own.
+REPORTS = {"text": "text", "json": "json", "sarif": "sarif", "junit": "junit", "github": "github"}
+
+
+def _report_module(name: str) -> Any:
+    import importlib
+
+    return importlib.import_module(f".report.{REPORTS[name]}", __package__)
 
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
@@ -520,6 +521,9 @@ def _check_parallel(files: list[str], options: trail.Options, config: config_fil
     that file becomes an error and a new worker takes over the files still to do."""
     # spawn, not fork: forking a process with threads is unsafe, and spawn is the same on every OS
     # (it needs the `if __name__ == "__main__"` guard that console scripts and -m have).
+    import multiprocessing  # only --jobs pays for it
+    import multiprocessing.connection
+
     context = multiprocessing.get_context("spawn")
     today, disabled = run.today, run.disabled
     parts: list[Run | None] = [None] * len(files)
@@ -798,9 +802,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     else:
         _check_files(_files(paths, run), options, config, run, args.jobs or _cpu_count())
 
-    report = REPORTS[args.format]
+    report = _report_module(args.format)
     # JUnit's verdict follows the threshold: a finding below --fail-on is not a failed test.
-    output = report.render(run, fail_on=args.fail_on) if report is junit_report \
+    output = report.render(run, fail_on=args.fail_on) if args.format == "junit" \
         else text_report.render(run, verbose=args.verbose) if report is text_report \
         else report.render(run)
     if fixes is not None:  # --fix: what was done first; --diff: the diff alone, summary on stderr
