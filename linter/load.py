@@ -150,7 +150,8 @@ class Document:
 
     def _line_column(self, index: int) -> tuple[int, int]:
         if self._line_starts is None:
-            self._line_starts = [0] + [m.end() for m in re.finditer("\n", self._text)]
+            # Lines end at \r\n, \r or \n, as libyaml, cfn-lint and editors count them.
+            self._line_starts = [0] + [m.end() for m in re.finditer("\r\n|\r|\n", self._text)]
         line = bisect.bisect_right(self._line_starts, index)
         return line, index - self._line_starts[line - 1] + 1
 
@@ -322,11 +323,22 @@ _PLAIN_YAML_TAGS = frozenset({"tag:yaml.org,2002:str", "tag:yaml.org,2002:int",
                               "tag:yaml.org,2002:binary"})
 
 
+_LOGICAL_ID = re.compile(r"[A-Za-z0-9]+")
+
+
 def _check_template_shape(document: Document) -> None:
     """A file that says it is a template (``AWSTemplateFormatVersion`` or ``Resources``) but
-    whose ``Resources`` is not a mapping is a broken template, not another kind of file."""
+    whose ``Resources`` is not a mapping is a broken template, not another kind of file; so is
+    a resource whose logical ID is not alphanumeric (CloudFormation rejects it, and findings
+    name their trail by it)."""
     data = document.data
-    if not isinstance(data, dict) or is_template(data):
+    if not isinstance(data, dict):
+        return
+    if is_template(data):
+        for logical_id in data["Resources"]:
+            if not _LOGICAL_ID.fullmatch(logical_id):
+                raise LoadError(f"logical ID {logical_id!r} is not alphanumeric (CloudFormation "
+                                "rejects it)", *document.position(["Resources", logical_id]))
         return
     if "Resources" in data:
         kind = "null" if data["Resources"] is None else type(data["Resources"]).__name__

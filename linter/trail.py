@@ -118,6 +118,10 @@ def _add_error(errors: list[tuple[str, str]], trail_id: str, message: str) -> No
         errors.append((trail_id, message))
 
 
+class _ChainTooLong(Exception):
+    pass
+
+
 class _TrailCheck:
     def __init__(self, resolver: Resolver, names: Names, policies: RolePolicies, trail_id: str,
                  region_label: str | None, rule_options: dict[str, dict[str, Any]] | None = None) -> None:
@@ -129,6 +133,7 @@ class _TrailCheck:
         self.trail_id = trail_id
         self.region_label = region_label
         self.findings: list[Finding] = []
+        self.chain_scenarios = 0  # scenarios followed along the chain, bounded by max_branches
         resource = resolver.resources[trail_id]
         properties = resource.get("Properties")
         self.base = ("Resources", trail_id)
@@ -138,6 +143,17 @@ class _TrailCheck:
     # -- driving ----------------------------------------------------------------------------
 
     def run(self) -> None:
+        try:
+            self._run()
+        except _ChainTooLong:
+            # Each value is bounded on its own, but their scenarios multiply along the chain
+            # (log group x role x policies): past the bound the analysis stops, fail-closed.
+            self.resolver.limit_hits.add(f"more than {self.resolver.max_branches} scenarios "
+                                         "along the chain (--max-scenarios)")
+        if self.deferred:  # the whole chain was checked; now say that a hygiene check failed
+            raise self.deferred[0]
+
+    def _run(self) -> None:
         for s0, exists in self.resolver.exists(self.trail_id, EMPTY):
             if not exists:
                 continue
@@ -147,13 +163,18 @@ class _TrailCheck:
                 if group is not None:
                     hygiene.log_group(self, group, s1)    # WT2001, WT2002, WT2003
                 for s2, role in self._role(s1):
+                    self._spend()
                     if role is None:
                         continue
                     self._trust(role, s2, group)
                     if group is not None:
                         self._permissions(group, role, s2)
-        if self.deferred:  # the whole chain was checked; now say that a hygiene check failed
-            raise self.deferred[0]
+
+    def _spend(self) -> None:
+        """One more scenario along the chain; past the bound, stop (see run)."""
+        self.chain_scenarios += 1
+        if self.chain_scenarios > self.resolver.max_branches:
+            raise _ChainTooLong
 
     def _emit(self, rule: str, key: str | None, message: str, scenario: Scenario,
               evidence: list[str], depths: list[int] | None = None) -> None:
@@ -414,6 +435,7 @@ class _TrailCheck:
             streams = arn.log_stream_arns(group.partition, group.region, group.account, group.name,
                                           organization_trail=organization)
             for s_i, reached in self.policies.reach(role.logical_id, s_o):
+                self._spend()
                 self._check_grants(group, role, streams, reached, s_i)
                 hygiene.role_grants(self, group, role, streams, reached, s_i)   # IT2006
 

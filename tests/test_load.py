@@ -248,3 +248,14 @@ class TestSkim:
 def test_skimming_keeps_the_full_loaders_errors(text, message):
     with pytest.raises(LoadError, match=message):
         load_text(text, "x.yaml", skim=True)
+
+
+def test_lone_carriage_returns_end_lines_in_json_positions():
+    doc = load_text('{\r "Resources": {\r  "T": {"Type": "X"}\r }\r}\r', "cr.json")
+    assert doc.position(["Resources", "T"]) == (3, 3)
+
+
+def test_a_logical_id_that_is_not_alphanumeric_is_an_error():
+    with pytest.raises(LoadError, match="logical ID '' is not alphanumeric") as caught:
+        load_text('Resources:\n  "":\n    Type: AWS::CloudTrail::Trail\n', "t.yaml")
+    assert caught.value.line == 2
