@@ -323,7 +323,7 @@ _PLAIN_YAML_TAGS = frozenset({"tag:yaml.org,2002:str", "tag:yaml.org,2002:int",
                               "tag:yaml.org,2002:binary"})
 
 
-_LOGICAL_ID = re.compile(r"[A-Za-z0-9]+")
+_LOGICAL_ID = re.compile(r"[A-Za-z0-9]+|Fn::ForEach::[A-Za-z0-9]+")  # and LanguageExtensions loops
 
 
 def _check_template_shape(document: Document) -> None:

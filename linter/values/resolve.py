@@ -20,6 +20,10 @@ DEFAULT_REGION = "us-east-1"
 MAX_BRANCHES = 256
 MAX_DEPTH = 64  # nesting of intrinsic functions and condition references followed
 
+# Real CloudFormation functions whose value is not followed here (an Unknown, not a problem).
+_KNOWN_UNEVALUATED = frozenset({"Fn::GetAZs", "Fn::Base64", "Fn::Cidr", "Fn::Transform",
+                                "Fn::ToJsonString", "Fn::Length", "Fn::ForEach"})
+
 _SUB_VARIABLE = re.compile(r"\$\{([^}]*)\}")
 
 
@@ -142,6 +146,8 @@ class Resolver:
                         return [(s, Unknown("intrinsic functions nested too deeply"))]
                     return function(value[key], s, depth + 1)
                 if isinstance(key, str) and key.startswith("Fn::"):
+                    if key not in _KNOWN_UNEVALUATED:
+                        self.problems.add(f"unknown intrinsic function {key}")
                     return [(s, Unknown(f"{key} is not evaluated here"))]
             return self._eval_dict(value, s, depth)
         if isinstance(value, list):
@@ -189,11 +195,17 @@ class Resolver:
             results = self._check(grown)
         return results
 
+    def _malformed(self, s: Scenario, message: str) -> Branches:
+        """An intrinsic with the wrong arguments: CloudFormation rejects the template, so the
+        analysis cannot stand on it (a problem, reported as an error) and the value is Unknown."""
+        self.problems.add(message)
+        return [(s, Unknown(message))]
+
     # -- Ref and pseudo parameters -------------------------------------------------------
 
     def _ref(self, name: Any, s: Scenario, depth: int) -> Branches:
         if not isinstance(name, str):
-            return [(s, Unknown("Ref needs a name"))]
+            return self._malformed(s, "Ref needs a name")
         if name in self.parameter_defs:
             return self._parameter(name, s)
         if name.startswith("AWS::"):
@@ -249,7 +261,7 @@ class Resolver:
         if isinstance(argument, str) and "." in argument:
             argument = argument.split(".", 1)
         if not (isinstance(argument, list) and len(argument) == 2 and isinstance(argument[0], str)):
-            return [(s, Unknown("Fn::GetAtt needs [resource, attribute]"))]
+            return self._malformed(s, "Fn::GetAtt needs [resource, attribute]")
         logical_id, attribute = argument
         if logical_id not in self.resources:
             self.problems.add(f"Fn::GetAtt of {logical_id}, which the template does not define")
@@ -266,10 +278,10 @@ class Resolver:
         variables: dict = {}
         if isinstance(argument, list):
             if len(argument) != 2 or not isinstance(argument[1], dict):
-                return [(s, Unknown("Fn::Sub needs a string or [string, variables]"))]
+                return self._malformed(s, "Fn::Sub needs a string or [string, variables]")
             argument, variables = argument
         if not isinstance(argument, str):
-            return [(s, Unknown("Fn::Sub needs a string"))]
+            return self._malformed(s, "Fn::Sub needs a string")
         pieces: list[Any] = []   # literal text, or a callable resolving one variable
         last = 0
         for match in _SUB_VARIABLE.finditer(argument):
@@ -308,7 +320,7 @@ class Resolver:
 
     def _join(self, argument: Any, s: Scenario, depth: int) -> Branches:
         if not (isinstance(argument, list) and len(argument) == 2):
-            return [(s, Unknown("Fn::Join needs [delimiter, list]"))]
+            return self._malformed(s, "Fn::Join needs [delimiter, list]")
         out: Branches = []
         for s_i, delimiter in self._eval(argument[0], s, depth):
             if not isinstance(delimiter, str):
@@ -333,7 +345,7 @@ class Resolver:
 
     def _if(self, argument: Any, s: Scenario, depth: int) -> Branches:
         if not (isinstance(argument, list) and len(argument) == 3 and isinstance(argument[0], str)):
-            return [(s, Unknown("Fn::If needs [condition, value if true, value if false]"))]
+            return self._malformed(s, "Fn::If needs [condition, value if true, value if false]")
         out: Branches = []
         for s_i, truth in self._condition(argument[0], s, depth, ()):
             out.extend(self._eval(argument[1] if truth else argument[2], s_i, depth))
@@ -341,7 +353,7 @@ class Resolver:
 
     def _select(self, argument: Any, s: Scenario, depth: int) -> Branches:
         if not (isinstance(argument, list) and len(argument) == 2):
-            return [(s, Unknown("Fn::Select needs [index, list]"))]
+            return self._malformed(s, "Fn::Select needs [index, list]")
         out: Branches = []
         for s_i, (index, items) in self._eval_all(argument, s, depth):
             try:
@@ -360,7 +372,7 @@ class Resolver:
 
     def _split(self, argument: Any, s: Scenario, depth: int) -> Branches:
         if not (isinstance(argument, list) and len(argument) == 2):
-            return [(s, Unknown("Fn::Split needs [delimiter, string]"))]
+            return self._malformed(s, "Fn::Split needs [delimiter, string]")
         out: Branches = []
         for s_i, (delimiter, source) in self._eval_all(argument, s, depth):
             if isinstance(delimiter, str) and delimiter and isinstance(source, str):
@@ -371,7 +383,7 @@ class Resolver:
 
     def _find_in_map(self, argument: Any, s: Scenario, depth: int) -> Branches:
         if not (isinstance(argument, list) and len(argument) in (3, 4)):
-            return [(s, Unknown("Fn::FindInMap needs [map, key, key]"))]
+            return self._malformed(s, "Fn::FindInMap needs [map, key, key]")
         default_given = len(argument) == 4
         default = argument[3].get("DefaultValue") if default_given and isinstance(argument[3], dict) else None
         out: Branches = []
