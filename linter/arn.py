@@ -358,6 +358,8 @@ def _regex_yes(pattern: str, target: Any) -> bool:
     a character no literal can match, ``*`` may span it and ``?`` may not. A regex match is
     then a real match; no match proves nothing (an atom might spell the literal), so the exact
     dynamic program decides."""
+    if pattern.count("*") > 2:
+        return False  # a backtracking regex with many stars can take polynomial-to-exponential time
     parts = _parts(target)
     if parts is None or any(isinstance(p, Atom) and not _is_definite(p) for p in parts):
         return False
