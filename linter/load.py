@@ -514,7 +514,11 @@ def _check_nesting(text: str, max_depth: int) -> None:
                                     *_mark(event))
             elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
                 depth -= 1
-    except yaml.YAMLError:
+    except yaml.YAMLError as err:
+        if "nesting depth" in str(err):  # newer libyaml stops deep nests itself: same message
+            mark = getattr(err, "problem_mark", None)
+            where = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+            raise LoadError(f"nesting deeper than {max_depth} levels (--max-depth)", *where) from None
         return  # the syntax error itself is reported by the composer, with its location
 
 
