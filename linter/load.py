@@ -150,10 +150,23 @@ class Document:
 
     def _line_column(self, index: int) -> tuple[int, int]:
         if self._line_starts is None:
-            # Lines end at \r\n, \r or \n, as libyaml, cfn-lint and editors count them.
-            self._line_starts = [0] + [m.end() for m in re.finditer("\r\n|\r|\n", self._text)]
-        line = bisect.bisect_right(self._line_starts, index)
-        return line, index - self._line_starts[line - 1] + 1
+            self._line_starts = _line_starts(self._text)
+        return _line_column(self._line_starts, index)
+
+
+# Line breaks as libyaml counts them (YAML 1.1: \r\n, \r, \n, NEL, LS, PS). cfn-lint reads JSON
+# templates with its YAML loader, so JSON positions count the same breaks to give the same lines.
+_LINE_BREAK = re.compile("\r\n|[\r\n\x85\u2028\u2029]")
+
+
+def _line_starts(text: str) -> list[int]:
+    return [0] + [m.end() for m in _LINE_BREAK.finditer(text)]
+
+
+def _line_column(line_starts: list[int], index: int) -> tuple[int, int]:
+    """1-based (line, column) of the character at ``index``."""
+    line = bisect.bisect_right(line_starts, index)
+    return line, index - line_starts[line - 1] + 1
 
 
 def is_template(data: Any) -> bool:
@@ -192,9 +205,8 @@ def decode(raw: bytes) -> str:
         raise LoadError(f"not valid {encoding.replace('-sig', '').upper()} text "
                         f"(byte 0x{raw[err.start]:02x})", line, column) from None
     if "\x00" in text:
-        index = text.index("\x00")
-        line = text.count("\n", 0, index) + 1
-        raise LoadError("binary file (NUL character)", line, index - text.rfind("\n", 0, index))
+        raise LoadError("binary file (NUL character)",
+                        *_line_column(_line_starts(text), text.index("\x00")))
     return text
 
 
@@ -371,7 +383,9 @@ def _load_json(text: str, filename: str, limits: Limits) -> Document:
     try:
         data = json.loads(text, object_pairs_hook=_pairs_to_dict)
     except json.JSONDecodeError as err:
-        raise LoadError(f"invalid JSON: {err.msg}", err.lineno, err.colno) from None
+        # err.lineno counts only \n; count line breaks as everywhere else.
+        raise LoadError(f"invalid JSON: {err.msg}", *_line_column(_line_starts(text), err.pos)) \
+            from None
     except _DuplicateKey as dup:
         line, column = _json_duplicate_position(text, dup.key)
         raise LoadError(f"duplicate key {dup.key!r} (CloudFormation rejects it)", line, column) from None
@@ -467,8 +481,7 @@ def _json_duplicate_position(text: str, key: str) -> tuple[int, int]:
     first = text.find(needle)
     second = text.find(needle, first + 1) if first >= 0 else -1
     at = second if second >= 0 else max(first, 0)
-    line = text.count("\n", 0, at) + 1
-    return line, at - text.rfind("\n", 0, at)
+    return _line_column(_line_starts(text), at)
 
 
 # --- YAML ------------------------------------------------------------------------------------

@@ -117,6 +117,17 @@ def test_bug_json_lone_cr_lines(oracle):
     assert _known_or_new(outcome) == []
 
 
+@pytest.mark.parametrize("separator", ["\u2028", "\u2029", "\x85"], ids=["LS", "PS", "NEL"])
+def test_json_unicode_line_breaks_count_as_cfn_lint_counts(oracle, separator):
+    text = ('{\n "Description": "a' + separator + 'b",\n "Resources": {\n  "Trail": {\n'
+            '   "Type": "AWS::CloudTrail::Trail",\n   "Properties": {\n'
+            '    "S3BucketName": "b",\n    "IsLogging": true\n   }\n  }\n }\n}\n')
+    outcome = oracle.check(fs.Case(text.encode(), ".json", "regression"))
+    # cfn-lint reads JSON with its YAML loader, which counts NEL, LS and PS as line breaks.
+    assert {(f["rule"], f["line"]) for f in outcome.report["findings"]} >= {("ET1001", 7)}
+    assert _known_or_new(outcome) == []
+
+
 def _nested_if_chain(levels: int) -> dict:
     """A trail whose log group ARN and role ARN are each a full tree of Fn::If over ``levels``
     independent conditions: 2**levels branches each, 4**levels along the chain."""

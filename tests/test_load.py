@@ -84,6 +84,10 @@ def test_json_positions_match_yaml_semantics():
     ("Resources:\n  A: 1\n  A: 2\n", "duplicate key 'A'", 3),
     ('{"Resources": {"A": 1, "A": 2}}', "duplicate key 'A'", 1),
     ('{"Resources": {"A": 1', "invalid JSON", 1),
+    ('{\r"Resources": {\r"A": 1\r', "invalid JSON", 4),     # lone CR breaks count
+    ('{"Resources": {"A": 1,\r"A": 2}}', "duplicate key 'A'", 2),
+    ('{"Description": "a\u2028b",\n"Resources": {\n"A": 1,\n"A": 2}}', "duplicate key 'A'", 5),
+    ('{"Resources":\r\n\u0000}', "invalid JSON", 2),
     ("a: 1\n---\nb: 2\n", "more than one YAML document", 2),
     ("Resources: !!python/object:os.system {}\n", "unsupported YAML tag", 1),
     ("Resources: !!python/name:os.system\n", "unsupported YAML tag", 1),
