@@ -5,7 +5,8 @@ whole Action list, a GetAtt in a Resource, an unknown document. The evaluation f
 statements match by Action/NotAction, Resource/NotResource (or Principal for trust policies)
 and Condition; an explicit Deny that matches wins over any Allow; without a matching Allow the
 request is denied. Anything that cannot be decided here is MAYBE with a reason, never a silent
-YES, and no input shape makes it raise.
+YES, and no input shape makes it raise. A literal document or statement IAM refuses (not a
+map, no Statement, no valid Effect) is not undecidable: it grants and denies nothing.
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ ABSENT = None
 """Context value meaning "this key is known to be absent from the request"."""
 
 _ALLOW, _DENY, _EITHER = "Allow", "Deny", None
+_REFUSED = "refused"   # _effect's answer for a literal Effect IAM refuses
 
 
 @dataclass(frozen=True)
@@ -63,13 +65,15 @@ class Decision:
     ``allow_statements``: the statements that grant it: those that match for certain, or, when
     none does, those that might (``allowed`` is then MAYBE). ``deny_statements``: Deny
     statements that match or might match. ``reasons``: why the answer is MAYBE. ``boundary``:
-    the permissions boundary's own decision, when one was applied."""
+    the permissions boundary's own decision, when one was applied. ``rejected``: documents or
+    statements IAM would refuse (not a map, no Statement, no Effect…), which grant nothing."""
 
     allowed: Match
     allow_statements: list[StatementRef] = field(default_factory=list)
     deny_statements: list[StatementRef] = field(default_factory=list)
     reasons: list[str] = field(default_factory=list)
     boundary: "Decision | None" = None
+    rejected: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -78,6 +82,7 @@ class _Result:
     match: Match
     ref: StatementRef
     reasons: list[str]
+    rejected: str | None = None   # why IAM refuses this part; it then matches nothing (NO)
 
 
 # --------------------------------------------------------------------------------------------
@@ -95,23 +100,31 @@ def _whole(label: str, reason: str) -> _Result:
     return _Result(_EITHER, Match.MAYBE, StatementRef(label, 0, None, ""), [f"{label}: {reason}"])
 
 
+def _refused(ref: StatementRef, reason: str) -> _Result:
+    """A literal document or statement that IAM refuses (CloudFormation cannot create it): it
+    grants nothing and denies nothing, for certain. Unknown values (atoms) stay MAYBE."""
+    return _Result(_EITHER, Match.NO, ref, [], rejected=f"{ref}: {reason}, which IAM refuses")
+
+
 def _load_document(label: str, document: Any) -> tuple[Any, _Result | None]:
+    whole = StatementRef(label, 0, None, "")
     if isinstance(document, str):
         try:
             document = json.loads(document)  # PolicyDocument may be given as a JSON string
         except (ValueError, RecursionError):
-            return None, _whole(label, "the policy document is a string that is not JSON")
+            return None, _refused(whole, "the policy document is a string that is not JSON")
     if isinstance(document, Atom):
         return None, _whole(label, f"the policy document is {render(document)}")
     if not isinstance(document, dict):
-        return None, _whole(label, f"the policy document is not a map ({_kind(document)})")
+        return None, _refused(whole, f"the policy document is {_show(document)}, not a map")
     return document, None
 
 
 def _statements(label: str, document: dict) -> Iterable[tuple[Any, StatementRef] | _Result]:
     statements = document.get("Statement", _MISSING)
+    whole = StatementRef(label, 0, None, "")
     if statements is _MISSING:
-        yield _whole(label, "the policy document has no Statement")
+        yield _refused(whole, "the policy document has no Statement")
         return
     if statements is NoValue:
         return
@@ -122,7 +135,7 @@ def _statements(label: str, document: dict) -> Iterable[tuple[Any, StatementRef]
         yield _whole(label, f"Statement is {render(statements)}")
         return
     if not isinstance(statements, list):
-        yield _whole(label, f"Statement is not a list or a map ({_kind(statements)})")
+        yield _refused(whole, f"Statement is {_show(statements)}, not a list or a map")
         return
     for index, statement in enumerate(statements):
         if statement is NoValue:
@@ -155,16 +168,17 @@ def _show(value: Any) -> str:
 
 
 def _effect(statement: dict, ref: StatementRef, reasons: list[str]) -> str | None:
+    """Allow, Deny, _EITHER when it is not known, or _REFUSED (with the reason, and no ref in
+    it) when a literal Effect is missing or wrong: IAM refuses the statement."""
     effect = statement.get("Effect", _MISSING)
     if effect in (_ALLOW, _DENY):
         return effect
-    if effect is _MISSING:
-        reasons.append(f"{ref}: has no Effect")
-    elif isinstance(effect, Atom):
+    if isinstance(effect, Atom) and effect is not NoValue:
         reasons.append(f"{ref}: Effect is {render(effect)}")
-    else:
-        reasons.append(f"{ref}: Effect {_show(effect)!r} is neither Allow nor Deny")
-    return _EITHER
+        return _EITHER
+    reasons.append("it has no Effect" if effect is _MISSING or effect is NoValue
+                   else f"its Effect {_show(effect)!r} is neither Allow nor Deny")
+    return _REFUSED
 
 
 def _pick(statement: dict, positive: str, negative: str, ref: StatementRef,
@@ -247,9 +261,10 @@ def _evaluate_statement(statement: Any, ref: StatementRef, request: "_Request") 
     if isinstance(statement, Atom):
         return _Result(_EITHER, Match.MAYBE, ref, [f"{ref}: the statement is {render(statement)}"])
     if not isinstance(statement, dict):
-        return _Result(_EITHER, Match.MAYBE, ref,
-                       [f"{ref}: the statement is not a map ({_kind(statement)})"])
+        return _refused(ref, f"the statement is {_show(statement)}, not a map")
     effect = _effect(statement, ref, reasons)
+    if effect is _REFUSED:
+        return _refused(ref, reasons[0])
     matches = [request.match_subject(statement, ref, reasons)]
     if matches[0] is not Match.NO:
         matches.append(_element_match(statement, "Action", "NotAction",
@@ -354,7 +369,8 @@ def _decide(results: list[_Result]) -> Decision:
                 if m is Match.MAYBE:
                     reasons.extend(f"a Deny might apply: {x}" if r.effect == _DENY else x
                                    for x in r.reasons)
-    return Decision(allowed, granting, denying, _dedupe(reasons))
+    return Decision(allowed, granting, denying, _dedupe(reasons),
+                    rejected=_dedupe(r.rejected for r in results if r.rejected))
 
 
 # --------------------------------------------------------------------------------------------
@@ -393,7 +409,8 @@ def evaluate_with_boundary(policies: list, boundary: Any, action: str, resource:
         if cap.allowed is Match.MAYBE:
             reasons.extend(f"permissions boundary: {x}" for x in cap.reasons)
     return Decision(allowed, identity.allow_statements, identity.deny_statements + cap.deny_statements,
-                    _dedupe(reasons), boundary=cap)
+                    _dedupe(reasons), boundary=cap,
+                    rejected=identity.rejected + [f"permissions boundary: {x}" for x in cap.rejected])
 
 
 def trusts_service(document: Any, service: str = "cloudtrail.amazonaws.com",

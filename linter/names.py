@@ -50,8 +50,10 @@ class Names:
         properties = resource.get("Properties") if isinstance(resource, dict) else None
         if prop and isinstance(properties, dict) and prop in properties:
             result = Unknown(f"the name of {logical_id}")
+            # A name defined through itself stays unknown here; trail.analyse reports the
+            # reference cycle (values.depends).
             if logical_id not in self._busy:
-                self._busy.add(logical_id)  # a name defined through itself stays unknown
+                self._busy.add(logical_id)
                 try:
                     branches = self.resolver.resolve(properties[prop], scenario)
                     values = {repr(v): v for _, v in branches}

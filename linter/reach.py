@@ -145,8 +145,13 @@ class RolePolicies:
         out = []
         for s_i, policies in self.resolver.resolve(properties["Policies"], s):
             r = _copy(reached)
-            if not isinstance(policies, list):
+            if policies is NoValue:
+                pass   # the property is removed: no inline policies
+            elif isinstance(policies, Atom):
                 r.unknown.append(f"inline Policies of role {role_id} ({render(policies)})")
+            elif not isinstance(policies, list):
+                # a literal that is not a list: CloudFormation refuses it, so it grants nothing
+                r.labels.append(f"inline Policies of role {role_id} (not a list: refused)")
             else:
                 for number, policy in enumerate(policies):
                     name = policy.get("PolicyName") if isinstance(policy, dict) else None

@@ -18,6 +18,7 @@ from .names import LOG_GROUP, ROLE, TRAIL, Names
 from .reach import PolicyIndex, Reached, RolePolicies, as_document
 from .values import (EMPTY, Import, NoValue, Parameter, Pseudo, ResourceAttr, ResourceRef, Resolver,
                      Scenario, Text, Unknown, render, scalar_text, source, unknowns_in)
+from .values.depends import Cycles
 from .values.resolve import DEFAULT_REGION, MAX_BRANCHES
 from .values.resolve import MAX_DEPTH as MAX_REFERENCE_DEPTH
 
@@ -82,6 +83,14 @@ def analyse(template: Any, options: Options | None = None) -> Analysis:
     trails = trail_ids(template)
     found: dict[tuple, Finding] = {}
     errors: list[tuple[str, str]] = []
+    if trails:
+        cycles = Cycles(template["Resources"])
+        for trail_id in trails:
+            cycle = cycles.reached_from(trail_id)
+            if cycle is not None:
+                _add_error(errors, trail_id, f"trail {trail_id} cannot be created: its resources "
+                                             f"depend on a reference cycle ({' -> '.join(cycle)}), "
+                                             "which CloudFormation refuses")
     for region in options.regions or (DEFAULT_REGION,):
         if not trails:
             break
@@ -495,4 +504,6 @@ def _statements(decision: Any) -> str:
 
 def _because(decision: Any) -> str:
     reasons = [r for r in getattr(decision, "reasons", []) if r]
+    if decision.allowed is arn.Match.NO:
+        reasons += getattr(decision, "rejected", [])   # why a document that looks granting is not
     return f" ({'; '.join(reasons[:3])})" if reasons else ""

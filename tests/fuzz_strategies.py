@@ -1257,11 +1257,23 @@ class Oracle:
         from cfn_trailwatch.cli import main
 
         self.main = main
-        self.workdir = workdir or tempfile.mkdtemp(prefix="trailwatch-fuzz-")
+        # An own directory is removed by close() (or the with block); a given one is kept.
+        self._tempdir = None if workdir else tempfile.TemporaryDirectory(prefix="trailwatch-fuzz-")
+        self.workdir = workdir or self._tempdir.name
         self.validator = jsonschema.Draft202012Validator(json.loads(SCHEMA.read_text()))
         self.ours = set(catalog.rules())
         self.errors_by_severity = {rule: meta.severity for rule, meta in catalog.rules().items()}
         self._lint: Any = None
+
+    def close(self) -> None:
+        if self._tempdir is not None:
+            self._tempdir.cleanup()
+
+    def __enter__(self) -> "Oracle":
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
 
     # cfn-lint, set up once (loading its rules takes about a second)
     def _cfn_lint(self):

@@ -105,15 +105,72 @@ WRONG_VALUES = {
 }
 
 
+# Two resources whose names depend on each other through GetAtt and Ref, in a chain that would
+# otherwise pass: CloudFormation refuses the template, so the gate must not pass it.
+CYCLE_BESIDE_A_GOOD_CHAIN = TRAIL + """\
+    Properties:
+      IsLogging: true
+      S3BucketName: b
+      CloudWatchLogsLogGroupArn: !GetAtt G.Arn
+      CloudWatchLogsRoleArn: !GetAtt R.Arn
+  G:
+    Type: AWS::Logs::LogGroup
+    Properties: {LogGroupName: !Select [0, !Split ['|', !GetAtt R.Arn]]}
+  R:
+    Type: AWS::IAM::Role
+    Properties:
+      RoleName: !Ref G
+      AssumeRolePolicyDocument:
+        Statement: {Effect: Allow, Principal: {Service: cloudtrail.amazonaws.com}, Action: sts:AssumeRole}
+      Policies:
+        - PolicyName: p
+          PolicyDocument:
+            Statement: {Effect: Allow, Action: 'logs:*', Resource: !GetAtt G.Arn}
+"""
+WRONG_VALUES["cycle-getatt-ref"] = CYCLE_BESIDE_A_GOOD_CHAIN
+WRONG_VALUES["cycle-depends-on"] = CYCLE_BESIDE_A_GOOD_CHAIN.replace(
+    "      RoleName: !Ref G\n", "").replace(
+    "{LogGroupName: !Select [0, !Split ['|', !GetAtt R.Arn]]}", "{}\n    DependsOn: [R]").replace(
+    "  R:\n    Type: AWS::IAM::Role\n", "  R:\n    Type: AWS::IAM::Role\n    DependsOn: G\n")
+
+_CYCLE = "cannot be created: its resources depend on a reference cycle"
+# name -> (exit code, the trail rules' findings as (rule, line), fragments of the errors); the
+# hygiene checks (WT2xxx, IT2xxx) are left out.
+WRONG_VALUES_EXPECTED = {
+    "properties-list": (1, {("ET1001", 4), ("ET1002", 4)}, []),
+    "properties-null": (1, {("ET1001", 2), ("ET1002", 2)}, []),
+    "nulls-everywhere": (1, {("WT1007", 5), ("ET1001", 6), ("ET1002", 7)}, []),
+    "numbers-for-strings": (1, {("WT1007", 5), ("ET1003", 7), ("ET1004", 8)}, []),
+    "unknown-function": (2, {("WT1007", 7), ("WT1007", 8)},
+                         ["cannot be analysed: unknown intrinsic function Fn::Frobnicate"]),
+    "wrong-arguments": (2, {("WT1007", 7), ("WT1007", 8)},
+                        ["cannot be analysed: Fn::GetAtt needs [resource, attribute]",
+                         "cannot be analysed: Fn::Join needs [delimiter, list]"]),
+    # a literal that is not a policy document grants nothing: IAM refuses it
+    "policy-documents-wrong-": (1, {("ET1005", 8), ("ET1006", 8)}, []),
+    "self-referencing-name": (2, {("ET1002", 4)}, [_CYCLE + " (G -> G)"]),
+    "getatt-cycle": (2, {("ET1002", 4)}, [_CYCLE + " (G -> G)"]),
+    "cycle-getatt-ref": (2, set(), [_CYCLE + " (G -> R -> G)"]),
+    "cycle-depends-on": (2, set(), [_CYCLE + " (G -> R -> G)"]),
+}
+
+
+def test_every_wrong_value_case_has_its_expectation():
+    assert set(WRONG_VALUES) == set(WRONG_VALUES_EXPECTED)
+
+
 @pytest.mark.parametrize("name", sorted(WRONG_VALUES))
-def test_wrong_values_are_findings_or_located_errors_never_a_crash(tmp_path, capsys, name):
+def test_wrong_values_are_findings_or_located_errors_never_a_pass(tmp_path, capsys, name):
     path = tmp_path / f"{name}.yaml"
     path.write_text(WRONG_VALUES[name])
     code, report = run(capsys, path)
-    # never a pass: the trail's delivery is not shown (a document that is not a policy is, for
-    # now, unverifiable: WT1007, a warning; see issue 5)
-    assert code in (1, 2) or "WT1007" in {f["rule"] for f in report["findings"]}
-    assert all("internal error" not in e["message"] for e in report["errors"])
-    assert report["findings"] or report["errors"]
-    for item in report["findings"] + report["errors"]:
-        assert item["line"] >= 1
+    expected_code, expected_findings, expected_errors = WRONG_VALUES_EXPECTED[name]
+    assert code == expected_code
+    found = {(f["rule"], f["line"]) for f in report["findings"] if f["rule"][1:3] == "T1"}
+    assert found == expected_findings
+    messages = [e["message"] for e in report["errors"]]
+    assert len(messages) == len(expected_errors)
+    for fragment in expected_errors:
+        assert any(fragment in message for message in messages), (fragment, messages)
+    for error in report["errors"]:   # located at the trail
+        assert error["file"] == str(path) and error["line"] == 2

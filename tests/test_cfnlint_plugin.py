@@ -16,6 +16,8 @@ import pytest
 from cfn_trailwatch import catalog
 from cfn_trailwatch.cli import main
 
+from test_bad_input import WRONG_VALUES, WRONG_VALUES_EXPECTED
+
 from helpers import (CFN_LINT, CORE_RULES, NO_CWL, NO_CWL_EXPECTED, SEED, SEED_EXPECTED,
                      scripted_template, write)
 
@@ -199,3 +201,35 @@ def test_trail_the_engine_could_not_analyse_becomes_wt1007(scripted):
     assert ours_ == [("ET1001", 11), ("WT1007", 2)]
     message = next(m.message for m in matches if m.rule.id == "WT1007")
     assert "internal error while analysing trail A: ValueError: scripted failure" in message
+
+
+# --- hostile input: in cfn-lint mode our rules never raise ------------------------------------
+
+def _bad_inputs() -> list[tuple[str, bytes]]:
+    from test_bad_input import UNREADABLE, WRONG_VALUES
+
+    # cfn-lint's own decoder does not return on these (it hangs); our rules never see them.
+    cfn_lint_hangs = {"bomb.yaml", "deep.yaml", "deep.json"}
+    cases = [(name, content) for name, content, _, _ in UNREADABLE if name not in cfn_lint_hangs]
+    cases += [(f"{name}.yaml", text.encode()) for name, text in WRONG_VALUES.items()]
+    return cases
+
+
+@pytest.mark.parametrize("name, content", _bad_inputs(), ids=[c[0] for c in _bad_inputs()])
+def test_our_rules_never_raise_on_bad_input(tmp_path, name, content):
+    from cfnlint.api import lint_file
+    from cfnlint.config import ManualArgs
+
+    path = tmp_path / name
+    path.write_bytes(content)
+    matches = lint_file(path, config=ManualArgs(append_rules=["cfn_trailwatch.rules"]))
+    crashed = [m.message for m in matches if m.rule.id == "E0002"]
+    # cfn-lint's own rules may crash (E1029 does on `Resources: [a]`); ours must not.
+    assert [m for m in crashed if any(rule in m for rule in catalog.rules())] == []
+    if name.endswith(".yaml") and name[:-5] in WRONG_VALUES_EXPECTED:
+        # read and wrong: each case still gets our findings at the trail's lines
+        code, expected, errors = WRONG_VALUES_EXPECTED[name[:-5]]
+        ours_ = {(m.rule.id, m.linenumber) for m in matches if m.rule.id in CORE_RULES}
+        assert expected <= ours_
+        if errors:   # what the CLI reports as an error is WT1007 at the trail here
+            assert ("WT1007", 2) in ours_

@@ -33,7 +33,8 @@ def oracle():
     logger = logging.getLogger("cfnlint")
     level = logger.level
     logger.setLevel(logging.CRITICAL)  # cfn-lint logs each file it cannot decode
-    yield fs.Oracle()
+    with fs.Oracle() as oracle:
+        yield oracle
     logger.setLevel(level)
 
 

@@ -145,8 +145,21 @@ def test_effect_that_is_not_known_is_maybe_both_ways():
     unknown_effect = {"Effect": Parameter("Effect"), "Action": "logs:*", "Resource": "*"}
     assert decide(unknown_effect).allowed is MAYBE
     assert decide(allow(), unknown_effect).allowed is MAYBE
-    assert decide({"Effect": "Permit", "Action": "logs:*", "Resource": "*"}).allowed is MAYBE
     assert decide(allow(), {"Effect": "allow", "Action": "s3:*", "Resource": "*"}).allowed is YES
+
+
+@pytest.mark.parametrize("statement, why", [
+    ({"Effect": "Permit", "Action": "logs:*", "Resource": "*"}, "its Effect 'Permit' is neither"),
+    ({"Action": "logs:*", "Resource": "*"}, "it has no Effect"),
+    ({"Effect": NoValue, "Action": "logs:*", "Resource": "*"}, "it has no Effect"),
+])
+def test_a_literal_effect_iam_refuses_grants_nothing(statement, why):
+    decision = decide(statement)
+    assert decision.allowed is NO and decision.reasons == []
+    [rejected] = decision.rejected
+    assert rejected.startswith(f"policy P, Statement[0]: {why}")
+    assert rejected.endswith("which IAM refuses")
+    assert decide(allow(), statement).allowed is YES    # it does not deny either
 
 
 # ---------------------------------------------------------------- atoms
@@ -565,10 +578,32 @@ def test_malformed_documents_never_raise_and_never_grant(document):
     assert capped.allowed in (NO, MAYBE)
 
 
-def test_malformed_document_next_to_a_grant_is_maybe_not_yes():
-    decision = evaluate([("ok", doc(allow())), ("bad", {"Statement": [5]})],
-                        "logs:PutLogEvents", STREAM)
-    assert decision.allowed is MAYBE and any("bad" in r for r in decision.reasons)
+@pytest.mark.parametrize("document, why", [
+    (None, "the policy document is null, not a map"),
+    (5, "the policy document is 5, not a map"),
+    ([], "the policy document is a list of 0, not a map"),
+    ("not json", "the policy document is a string that is not JSON"),
+    ({}, "the policy document has no Statement"),
+    ({"Statement": 5}, "Statement is 5, not a list or a map"),
+    ({"Statement": [5]}, "the statement is 5, not a map"),
+])
+def test_a_literal_document_iam_refuses_grants_and_denies_nothing(document, why):
+    """CloudFormation cannot create such a policy, so it grants nothing; it is not "unknown"
+    (an atom is), so the answer is a certain NO, and the evidence says why."""
+    alone = evaluate([("bad", document)], "logs:PutLogEvents", STREAM)
+    assert alone.allowed is NO and alone.reasons == []
+    assert [r for r in alone.rejected if why in r and r.startswith("bad")] == alone.rejected != []
+    beside = evaluate([("ok", doc(allow())), ("bad", document)], "logs:PutLogEvents", STREAM)
+    assert beside.allowed is YES and beside.rejected == alone.rejected
+    trust_decision = trusts_service(document)
+    assert trust_decision.allowed is NO and any(why in r for r in trust_decision.rejected)
+
+
+def test_an_unknown_document_stays_maybe():
+    for document in (Parameter("PolicyDocument"), {"Statement": Unknown("s")},
+                     {"Statement": [Parameter("S")]}):
+        decision = evaluate([("ok", doc(allow())), ("bad", document)], "logs:PutLogEvents", STREAM)
+        assert decision.allowed is MAYBE and decision.rejected == []
 
 
 @pytest.mark.parametrize("policies", [None, "x", 5, [None], [("label",)], [(1, {})],
