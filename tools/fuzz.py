@@ -220,6 +220,8 @@ def main(argv: list[str] | None = None) -> int:
                 break
     except KeyboardInterrupt:
         print("interrupted", flush=True)
+    finally:
+        run.oracle.close()
     run.progress(final=True)
     print(f"done: {run.cases} cases in {time.monotonic() - run.started:.0f} s; "
           f"{run.failed_cases} failing cases", flush=True)
