@@ -169,9 +169,11 @@ def _tokens(value: Any, fold: bool = False) -> list | None:
     return out
 
 
-def _glob_literal(pattern: str, target: str) -> bool:
+def _glob_literal(pattern: str, target: str, opaque_from: int | None = None) -> bool:
     """Classic ``*``/``?`` glob on plain strings, linear in practice and O(n*m) at worst
-    (it only ever backtracks to the last ``*``, never exponentially)."""
+    (it only ever backtracks to the last ``*``, never exponentially). With ``opaque_from``,
+    ``?`` does not match a character at or above that code point (a placeholder for an atom,
+    which may stand for more than one character)."""
     p = t = 0
     star = -1
     mark = 0
@@ -180,7 +182,8 @@ def _glob_literal(pattern: str, target: str) -> bool:
             star = p
             mark = t
             p += 1
-        elif p < len(pattern) and (pattern[p] == "?" or pattern[p] == target[t]):
+        elif p < len(pattern) and (pattern[p] == target[t] or (
+                pattern[p] == "?" and (opaque_from is None or ord(target[t]) < opaque_from))):
             p += 1
             t += 1
         elif star >= 0:
@@ -345,34 +348,36 @@ def _match_pattern_cached(pattern: Any, target: Any) -> Match:
 
 
 def _match_pattern(pattern: Any, target: Any) -> Match:
-    if isinstance(pattern, str) and not isinstance(target, str) and _regex_yes(pattern, target):
+    if not (isinstance(pattern, str) and isinstance(target, str)) and \
+            _placeholder_yes(pattern, target):
         return Match.YES
     return _match_values(pattern, target, fold=False, wildcards=True)
 
 
 _PLACEHOLDER_BASE = 0xF0000  # Unicode private use plane: never in an ARN's literal text
+_PRIVATE_PLANE = re.compile("[\U000F0000-\U000FFFFF]")
 
 
-def _regex_yes(pattern: str, target: Any) -> bool:
-    """A fast proof of YES for a literal pattern against a target with atoms: each atom becomes
-    a character no literal can match, ``*`` may span it and ``?`` may not. A regex match is
-    then a real match; no match proves nothing (an atom might spell the literal), so the exact
-    dynamic program decides."""
-    if pattern.count("*") > 2:
-        return False  # a backtracking regex with many stars can take polynomial-to-exponential time
-    parts = _parts(target)
-    if parts is None or any(isinstance(p, Atom) and not _is_definite(p) for p in parts):
+def _placeholder_yes(pattern: Any, target: Any) -> bool:
+    """A fast proof of YES when either side has atoms: each distinct definite atom becomes one
+    character no literal can match, the same on both sides; ``*`` may span it and ``?`` may not.
+    An atom lined up with the same atom stands for the same text, and any text matches itself
+    as a pattern, so a glob match of the two strings is a real match. No match proves nothing
+    (an atom might spell the literal), so the exact dynamic program decides then."""
+    pattern_parts, target_parts = _parts(pattern), _parts(target)
+    if pattern_parts is None or target_parts is None:
         return False
-    text = "".join(p if isinstance(p, str) else chr(_PLACEHOLDER_BASE + i)
-                   for i, p in enumerate(parts))
-    return _glob_regex(pattern).fullmatch(text) is not None
-
-
-@functools.lru_cache(maxsize=4096)
-def _glob_regex(pattern: str) -> "re.Pattern[str]":
-    body = "".join(".*" if c == "*" else "[^\U000F0000-\U000FFFFF]" if c == "?" else re.escape(c)
-                   for c in pattern)
-    return re.compile(body, re.DOTALL)
+    placeholders: dict[Any, str] = {}
+    for part in (*pattern_parts, *target_parts):
+        if isinstance(part, Atom):
+            if not _is_definite(part):
+                return False
+            placeholders.setdefault(part, chr(_PLACEHOLDER_BASE + len(placeholders)))
+        elif _PRIVATE_PLANE.search(part):
+            return False  # literal text that could pass for an atom's placeholder
+    pattern_text = "".join(p if isinstance(p, str) else placeholders[p] for p in pattern_parts)
+    target_text = "".join(p if isinstance(p, str) else placeholders[p] for p in target_parts)
+    return _glob_literal(pattern_text, target_text, opaque_from=_PLACEHOLDER_BASE)
 
 
 def equals3(left: Any, right: Any, ignore_case: bool = False) -> Match:
