@@ -391,24 +391,30 @@ def _load_json(text: str, filename: str, limits: Limits) -> Document:
         raise LoadError(f"duplicate key {dup.key!r} (CloudFormation rejects it)", line, column) from None
     except RecursionError:
         raise LoadError(f"nesting deeper than Python can read", 1, 1) from None
-    depth = _depth(data)
-    if depth > limits.max_depth:
-        raise LoadError(f"nesting deeper than {limits.max_depth} levels (--max-depth)", 1, 1)
+    # Fewer brackets than the limit cannot nest deeper than it (most templates); else scan.
+    if text.count("[") + text.count("{") > limits.max_depth:
+        too_deep = _json_too_deep_at(text, limits.max_depth)
+        if too_deep is not None:
+            raise LoadError(f"nesting deeper than {limits.max_depth} levels (--max-depth)",
+                            *_line_column(_line_starts(text), too_deep))
     return Document(filename, data, text, None)
 
 
-def _depth(data: Any) -> int:
-    deepest = 0
-    stack = [(data, 1)]
-    while stack:
-        value, level = stack.pop()
-        if isinstance(value, dict):
-            deepest = max(deepest, level)
-            stack.extend((v, level + 1) for v in value.values())
-        elif isinstance(value, list):
-            deepest = max(deepest, level)
-            stack.extend((v, level + 1) for v in value)
-    return deepest
+_JSON_STRING_OR_BRACKET = re.compile(r'"(?:[^"\\]|\\.)*"|[\[\]{}]')
+
+
+def _json_too_deep_at(text: str, max_depth: int) -> int | None:
+    """Where a valid JSON text first opens a level deeper than ``max_depth``, or None."""
+    depth = 0
+    for match in _JSON_STRING_OR_BRACKET.finditer(text):
+        token = match.group()
+        if token in "[{":
+            depth += 1
+            if depth > max_depth:
+                return match.start()
+        elif token in "]}":
+            depth -= 1
+    return None
 
 
 _WS = re.compile(r"[ \t\r\n]*")
@@ -493,13 +499,11 @@ def _mark(node: Any) -> tuple[int, int]:
 
 # Block nesting is bounded by a line's indentation and its "- " markers; flow nesting by the
 # brackets outside quotes and comments. Both are cheap to bound from the text.
-_LEADING = re.compile(r"^[ \t-]*", re.M)
 _FLOW = re.compile(r"""'[^']*'|"(?:[^"\\]|\\.)*"|(?:^|(?<=\s))#[^\n]*|[\[\]{}]""", re.M)
 
 
-def _nesting_bound(text: str) -> int:
-    """An upper bound of the YAML nesting depth (over-estimates are checked exactly)."""
-    block = max((len(m.group()) for m in _LEADING.finditer(text)), default=0)
+def _flow_bound(text: str) -> int:
+    """An upper bound of the flow nesting: brackets outside quotes and comments, counted."""
     depth = flow = 0
     for match in _FLOW.finditer(text):
         token = match.group()
@@ -508,14 +512,47 @@ def _nesting_bound(text: str) -> int:
             flow = max(flow, depth)
         elif token in "]}":
             depth = max(depth - 1, 0)
-    return block + flow + 1
+    return flow
+
+
+def _surely_within(text: str, max_depth: int) -> bool:
+    """True when the nesting depth is certainly at most ``max_depth`` (over-estimates are
+    checked exactly). The depth is at most the block bound (the longest run of indentation
+    and "- " markers starting a line) plus the flow bound plus one; both are found with C-speed
+    scans, the exact bracket count only when the raw count is too high."""
+    flow = text.count("[") + text.count("{")
+    if flow + 1 > max_depth:
+        flow = _flow_bound(text)
+    room = max_depth - flow - 1            # the longest leading run allowed
+    if room < 0:
+        return False
+    # Looking for a shorter run than needed may only send a file to the exact check; a power
+    # of two keeps the compiled patterns few.
+    return _LEADING_RUN.search(text, 1 << (room + 1).bit_length() - 1) is None
+
+
+class _LeadingRun:
+    """``search(text, n)``: a line starting with at least ``n`` of space, tab or "-" (one
+    compiled pattern per ``n``)."""
+
+    def __init__(self) -> None:
+        self._compiled: dict[int, re.Pattern[str]] = {}
+
+    def search(self, text: str, n: int) -> re.Match[str] | None:
+        pattern = self._compiled.get(n)
+        if pattern is None:
+            pattern = self._compiled[n] = re.compile(r"^[ \t-]{%d}" % n, re.M)
+        return pattern.search(text)
+
+
+_LEADING_RUN = _LeadingRun()
 
 
 def _check_nesting(text: str, max_depth: int) -> None:
     """Refuse nesting deeper than ``max_depth`` *before* libyaml composes the tree: its C
     composer recurses once per level and overflows the stack (a crash, not an exception) on
     tens of thousands of levels. Events come from a loop, not recursion, so they are safe."""
-    if _nesting_bound(text) <= max_depth:
+    if _surely_within(text, max_depth):
         return
     depth = 0
     try:

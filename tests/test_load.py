@@ -263,3 +263,19 @@ def test_a_logical_id_that_is_not_alphanumeric_is_an_error():
     with pytest.raises(LoadError, match="logical ID '' is not alphanumeric") as caught:
         load_text('Resources:\n  "":\n    Type: AWS::CloudTrail::Trail\n', "t.yaml")
     assert caught.value.line == 2
+
+
+def test_json_nesting_limit_is_located_and_ignores_brackets_in_strings():
+    deep = '{"Resources":\n' + "[\n" * 250 + "]" * 250 + "}"
+    with pytest.raises(LoadError) as caught:
+        load_text(deep, "deep.json")
+    assert "nesting deeper than 200 levels" in caught.value.message
+    assert (caught.value.line, caught.value.column) == (201, 1)   # the 200th "[" is level 201
+    brackets_in_strings = json.dumps({"Resources": {"A": {"Type": "X", "Description": "[{" * 300}}})
+    assert load_text(brackets_in_strings, "ok.json").data["Resources"]["A"]["Type"] == "X"
+
+
+def test_deep_indentation_under_the_limit_is_read():
+    # a leading run past the quick bound sends the file to the exact check, which passes it
+    text = "Resources:\n  A:\n    Type: X\n    Properties:\n      P: |\n" + " " * 180 + "text\n"
+    assert load_text(text, "ok.yaml").data["Resources"]["A"]["Properties"]["P"].strip() == "text"
