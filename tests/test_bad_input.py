@@ -5,6 +5,7 @@ the command line never raises on any of it."""
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 
@@ -174,3 +175,83 @@ def test_wrong_values_are_findings_or_located_errors_never_a_pass(tmp_path, caps
         assert any(fragment in message for message in messages), (fragment, messages)
     for error in report["errors"]:   # located at the trail
         assert error["file"] == str(path) and error["line"] == 2
+
+
+# Every intrinsic function with the wrong number or type of arguments, in the log group ARN of a
+# trail whose chain is otherwise sound: CloudFormation refuses each, so the trail is an error
+# (exit 2) located at the trail, never a pass. (Condition functions are reached through !If.)
+_SOUND = (Path(__file__).resolve().parents[1] / "fixtures" / "ET1006" /
+          "pass_inline_getatt.yaml").read_text()
+_CONDITIONS = """Conditions:
+  IsOn: !Equals [a, a]
+  EqualsOne: !Equals [a]
+  AndOne: !And [!Equals [a, a]]
+  OrEleven: !Or [true, true, true, true, true, true, true, true, true, true, true]
+  NotTwo: !Not [!Equals [a, a], !Equals [b, b]]
+  ConditionList: !Not [{Condition: [IsOn]}]
+  NotAFunction: [a]
+  Cycle1: !Not [{Condition: Cycle2}]
+  Cycle2: !Not [{Condition: Cycle1}]
+Mappings:
+  Map: {key: {key: value}}
+"""
+MALFORMED_INTRINSICS = {
+    "Ref-list": ("{Ref: [TrailLogGroup]}", "Ref needs a name"),
+    "Ref-undefined": ("!Ref Nowhere", "Ref to Nowhere, which the template does not define"),
+    "GetAtt-three": ("!GetAtt [TrailLogGroup, Arn, X]", "Fn::GetAtt needs [resource, attribute]"),
+    "GetAtt-no-dot": ("!GetAtt TrailLogGroup", "Fn::GetAtt needs [resource, attribute]"),
+    "GetAtt-undefined": ("!GetAtt Nowhere.Arn", "Fn::GetAtt of Nowhere, which the template does not define"),
+    "Sub-three": ("{'Fn::Sub': [a, {}, c]}", "Fn::Sub needs a string or [string, variables]"),
+    "Sub-variables-list": ("{'Fn::Sub': ['${x}', [1]]}", "Fn::Sub needs a string or [string, variables]"),
+    "Sub-map": ("{'Fn::Sub': {a: b}}", "Fn::Sub needs a string"),
+    "Sub-undefined": ("!Sub 'arn:${Nowhere}'", "Fn::Sub variable ${Nowhere} is not defined"),
+    "Join-one": ("!Join [x]", "Fn::Join needs [delimiter, list]"),
+    "Join-string": ("!Join [',', x]", "Fn::Join needs [delimiter, list]"),
+    "If-two": ("!If [IsOn, a]", "Fn::If needs [condition, value if true, value if false]"),
+    "If-undefined": ("!If [Nowhere, a, b]", "condition Nowhere is not defined"),
+    "Select-one": ("!Select [0]", "Fn::Select needs [index, list]"),
+    "Select-outside": ("!Select [5, [a]]", "Fn::Select index 5 is outside its list of 1"),
+    "Select-negative": ("!Select [-1, [a]]", "Fn::Select index -1 is outside its list of 1"),
+    "Select-word": ("!Select [first, [a]]", "Fn::Select index 'first' is not a number"),
+    "Split-one": ("!Select [0, !Split [x]]", "Fn::Split needs [delimiter, string]"),
+    "Split-empty": ("!Select [0, !Split ['', abc]]", "Fn::Split needs [delimiter, string]"),
+    "FindInMap-two": ("!FindInMap [Map, key]", "Fn::FindInMap needs [map, key, key]"),
+    "FindInMap-undefined": ("!FindInMap [Nowhere, key, key]",
+                            "Fn::FindInMap of map Nowhere, which the template does not define"),
+    "ImportValue-list": ("!ImportValue [a]", "Fn::ImportValue needs the name of an export"),
+    "Unknown-function": ("{'Fn::Frobnicate': x}", "unknown intrinsic function Fn::Frobnicate"),
+    "Equals-one": ("!If [EqualsOne, a, b]", "Fn::Equals needs [value, value]"),
+    "And-one": ("!If [AndOne, a, b]", "Fn::And needs a list of 2 to 10 conditions"),
+    "Or-eleven": ("!If [OrEleven, a, b]", "Fn::Or needs a list of 2 to 10 conditions"),
+    "Not-two": ("!If [NotTwo, a, b]", "Fn::Not needs [condition]"),
+    "Condition-list": ("!If [ConditionList, a, b]", "Condition needs the name of a condition"),
+    "Condition-not-a-function": ("!If [NotAFunction, a, b]",
+                                 "a condition must be a condition function, not a list"),
+    "Condition-cycle": ("!If [Cycle1, a, b]", "condition cycle: Cycle1 -> Cycle2 -> Cycle1"),
+}
+
+
+def malformed_intrinsic_template(expression: str) -> str:
+    text = _SOUND.replace('AWSTemplateFormatVersion: "2010-09-09"\n',
+                          'AWSTemplateFormatVersion: "2010-09-09"\n' + _CONDITIONS)
+    return text.replace("CloudWatchLogsLogGroupArn: !GetAtt TrailLogGroup.Arn",
+                        "CloudWatchLogsLogGroupArn: " + expression)
+
+
+def test_the_sound_template_passes(tmp_path, capsys):
+    path = tmp_path / "sound.yaml"
+    path.write_text(malformed_intrinsic_template("!GetAtt TrailLogGroup.Arn"))
+    code, report = run(capsys, path)
+    assert (code, report["errors"]) == (0, [])
+
+
+@pytest.mark.parametrize("name", sorted(MALFORMED_INTRINSICS))
+def test_an_intrinsic_with_wrong_arguments_fails_closed(tmp_path, capsys, name):
+    expression, message = MALFORMED_INTRINSICS[name]
+    path = tmp_path / f"{name}.yaml"
+    path.write_text(malformed_intrinsic_template(expression))
+    code, report = run(capsys, path)
+    assert code == 2
+    [error] = report["errors"]
+    assert error["message"] == f"trail Trail cannot be analysed: {message}"
+    assert (error["file"], error["line"], error["column"]) == (str(path), 38, 3)

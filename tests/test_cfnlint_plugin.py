@@ -16,7 +16,8 @@ import pytest
 from cfn_trailwatch import catalog
 from cfn_trailwatch.cli import main
 
-from test_bad_input import WRONG_VALUES, WRONG_VALUES_EXPECTED
+from test_bad_input import (MALFORMED_INTRINSICS, WRONG_VALUES, WRONG_VALUES_EXPECTED,
+                            malformed_intrinsic_template)
 
 from helpers import (CFN_LINT, CORE_RULES, NO_CWL, NO_CWL_EXPECTED, SEED, SEED_EXPECTED,
                      scripted_template, write)
@@ -212,6 +213,8 @@ def _bad_inputs() -> list[tuple[str, bytes]]:
     cfn_lint_hangs = {"bomb.yaml", "deep.yaml", "deep.json"}
     cases = [(name, content) for name, content, _, _ in UNREADABLE if name not in cfn_lint_hangs]
     cases += [(f"{name}.yaml", text.encode()) for name, text in WRONG_VALUES.items()]
+    cases += [(f"intrinsic-{name}.yaml", malformed_intrinsic_template(expression).encode())
+              for name, (expression, _) in MALFORMED_INTRINSICS.items()]
     return cases
 
 
@@ -233,3 +236,5 @@ def test_our_rules_never_raise_on_bad_input(tmp_path, name, content):
         assert expected <= ours_
         if errors:   # what the CLI reports as an error is WT1007 at the trail here
             assert ("WT1007", 2) in ours_
+    if name.startswith("intrinsic-"):
+        assert ("WT1007", 38) in {(m.rule.id, m.linenumber) for m in matches}

@@ -230,3 +230,36 @@ def test_deeply_nested_ifs_do_not_recurse_forever():
         expression = {"Fn::If": ["IsOn", expression, expression]}
     got = values(expression)
     assert got and all(v == "x" or isinstance(v, Unknown) for v in got)
+
+
+@pytest.mark.parametrize("expression, problem", [
+    ({"Fn::Join": [",", "abc"]}, "Fn::Join needs [delimiter, list]"),
+    ({"Fn::Join": [[","], ["a"]]}, "Fn::Join needs [delimiter, list]"),
+    ({"Fn::Select": [1, ["a"]]}, "Fn::Select index 1 is outside its list of 1"),
+    ({"Fn::Select": ["x", ["a"]]}, "Fn::Select index 'x' is not a number"),
+    ({"Fn::Select": [0, "abc"]}, "Fn::Select needs [index, list]"),
+    ({"Fn::Split": ["", "abc"]}, "Fn::Split needs [delimiter, string]"),
+    ({"Fn::Split": [",", ["a"]]}, "Fn::Split needs [delimiter, string]"),
+    ({"Fn::FindInMap": ["Nowhere", "a", "b"]}, "Fn::FindInMap of map Nowhere, which the template "
+                                              "does not define"),
+    ({"Fn::ImportValue": ["a"]}, "Fn::ImportValue needs the name of an export"),
+    ({"Fn::Equals": ["a"]}, "Fn::Equals needs [value, value]"),
+    ({"Fn::And": [True]}, "Fn::And needs a list of 2 to 10 conditions"),
+    ({"Fn::Not": [True, False]}, "Fn::Not needs [condition]"),
+])
+def test_arguments_cloudformation_refuses_are_problems(expression, problem):
+    resolver = Resolver(TEMPLATE)
+    got = [value for _, value in resolver.resolve(expression, EMPTY)]
+    assert resolver.problems == {problem}
+    assert all(isinstance(v, Unknown) or isinstance(v, bool) for v in got)
+
+
+@pytest.mark.parametrize("expression, expected", [
+    ({"Fn::Select": [0, {"Fn::Split": [",", "a,b"]}]}, ["a"]),
+    ({"Fn::Select": ["1", ["a", "b"]]}, ["b"]),
+    ({"Fn::Join": ["", {"Fn::Split": [",", "a,b"]}]}, ["ab"]),
+])
+def test_arguments_from_functions_are_not_problems(expression, expected):
+    resolver = Resolver(TEMPLATE)
+    assert [value for _, value in resolver.resolve(expression, EMPTY)] == expected
+    assert resolver.problems == set()

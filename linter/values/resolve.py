@@ -195,6 +195,11 @@ class Resolver:
             results = self._check(grown)
         return results
 
+    def _malformed_condition(self, s: Scenario, message: str) -> list[tuple[Scenario, bool]]:
+        """:meth:`_malformed` for a condition function: either truth value, and a problem."""
+        self.problems.add(message)
+        return [(s, True), (s, False)]
+
     def _malformed(self, s: Scenario, message: str) -> Branches:
         """An intrinsic with the wrong arguments: CloudFormation rejects the template, so the
         analysis cannot stand on it (a problem, reported as an error) and the value is Unknown."""
@@ -319,7 +324,8 @@ class Resolver:
         return [(s, Unknown(f"Fn::Sub variable {name} is not defined"))]
 
     def _join(self, argument: Any, s: Scenario, depth: int) -> Branches:
-        if not (isinstance(argument, list) and len(argument) == 2):
+        if not (isinstance(argument, list) and len(argument) == 2) \
+                or isinstance(argument[0], (list, bool)) or _literal_scalar(argument[1]):
             return self._malformed(s, "Fn::Join needs [delimiter, list]")
         out: Branches = []
         for s_i, delimiter in self._eval(argument[0], s, depth):
@@ -352,8 +358,20 @@ class Resolver:
         return self._check(out)
 
     def _select(self, argument: Any, s: Scenario, depth: int) -> Branches:
-        if not (isinstance(argument, list) and len(argument) == 2):
+        if not (isinstance(argument, list) and len(argument) == 2) or _literal_scalar(argument[1]):
             return self._malformed(s, "Fn::Select needs [index, list]")
+        index, items = argument
+        if _literal_scalar(index):
+            # An index and a list written in the template: CloudFormation checks them itself.
+            try:
+                position = int(index) if not isinstance(index, bool) else None
+            except ValueError:
+                position = None
+            if position is None:
+                return self._malformed(s, f"Fn::Select index {index!r} is not a number")
+            if isinstance(items, list) and not 0 <= position < len(items):
+                return self._malformed(s, f"Fn::Select index {position} is outside its list of "
+                                          f"{len(items)}")
         out: Branches = []
         for s_i, (index, items) in self._eval_all(argument, s, depth):
             try:
@@ -371,7 +389,9 @@ class Resolver:
         return self._check(out)
 
     def _split(self, argument: Any, s: Scenario, depth: int) -> Branches:
-        if not (isinstance(argument, list) and len(argument) == 2):
+        if not (isinstance(argument, list) and len(argument) == 2) \
+                or isinstance(argument[0], (list, bool)) or argument[0] == "" \
+                or isinstance(argument[1], list):
             return self._malformed(s, "Fn::Split needs [delimiter, string]")
         out: Branches = []
         for s_i, (delimiter, source) in self._eval_all(argument, s, depth):
@@ -387,6 +407,9 @@ class Resolver:
         default_given = len(argument) == 4
         default = argument[3].get("DefaultValue") if default_given and isinstance(argument[3], dict) else None
         out: Branches = []
+        if isinstance(argument[0], str) and argument[0] not in self.mappings:
+            return self._malformed(s, f"Fn::FindInMap of map {argument[0]}, which the template "
+                                      "does not define")
         for s_i, keys in self._eval_all(argument[:3], s, depth):
             map_name = keys[0]
             mapping = self.mappings.get(map_name) if isinstance(map_name, str) else None
@@ -418,6 +441,8 @@ class Resolver:
         return [(s, Unknown("Fn::FindInMap key is not in the map"))]
 
     def _import_value(self, argument: Any, s: Scenario, depth: int) -> Branches:
+        if isinstance(argument, (list, bool)) or argument is None or argument == "":
+            return self._malformed(s, "Fn::ImportValue needs the name of an export")
         return [(s_i, Import(name)) for s_i, name in self._eval(argument, s, depth)]
 
     # -- conditions -----------------------------------------------------------------------
@@ -456,17 +481,20 @@ class Resolver:
         if isinstance(expression, str) and expression.lower() in ("true", "false"):
             return [(s, expression.lower() == "true")]
         if not (isinstance(expression, dict) and len(expression) == 1):
-            return both
+            return self._malformed_condition(s, f"a condition must be a condition function, "
+                                                f"not {_shape(expression)}")
         key, argument = next(iter(expression.items()))
-        if key == "Condition" and isinstance(argument, str):
-            return self._condition(argument, s, depth, stack)
+        if key == "Condition":
+            if isinstance(argument, str):
+                return self._condition(argument, s, depth, stack)
+            return self._malformed_condition(s, "Condition needs the name of a condition")
         if key == "Fn::Not":
             if isinstance(argument, list) and len(argument) == 1:
                 return [(s_i, not truth) for s_i, truth in self._truth(argument[0], s, depth, stack)]
-            return both
+            return self._malformed_condition(s, "Fn::Not needs [condition]")
         if key in ("Fn::And", "Fn::Or"):
-            if not isinstance(argument, list) or not argument:
-                return both
+            if not isinstance(argument, list) or not 2 <= len(argument) <= 10:
+                return self._malformed_condition(s, f"{key} needs a list of 2 to 10 conditions")
             decisive = key == "Fn::Or"   # the value that ends the evaluation early
             results: list[tuple[Scenario, bool]] = [(s, not decisive)]
             for part in argument:
@@ -480,7 +508,7 @@ class Resolver:
             return results
         if key == "Fn::Equals":
             if not (isinstance(argument, list) and len(argument) == 2):
-                return both
+                return self._malformed_condition(s, "Fn::Equals needs [value, value]")
             out = []
             for s_i, (left, right) in self._eval_all(argument, s, depth):
                 out.extend(_equals(left, right, s_i))
@@ -498,6 +526,18 @@ class Resolver:
 
 
 # -- helpers ----------------------------------------------------------------------------
+
+def _literal_scalar(value: Any) -> bool:
+    """A number, boolean, string or null written in the template (no intrinsic function)."""
+    return value is None or isinstance(value, (str, int, float, bool))
+
+
+def _shape(value: Any) -> str:
+    if isinstance(value, dict):
+        return "a map of " + ", ".join(sorted(map(str, value))[:3]) if value else "an empty map"
+    if isinstance(value, list):
+        return "a list"
+    return repr(value) if len(repr(value)) <= 40 else type(value).__name__
 
 def _mapping(value: Any) -> dict:
     return value if isinstance(value, dict) else {}
