@@ -33,7 +33,8 @@ UNREADABLE = [
     ("dup.json", b'{"Resources": {"A": {"Type": "X"},\n "A": {"Type": "Y"}}}', "duplicate key 'A'", 2),
     ("bomb.yaml", b"a: &a [x, x, x, x, x, x, x, x, x, x]\n"
                   + b"".join(b"a%d: &a%d [%s]\n" % (i, i, b", ".join([b"*a" if i == 1 else b"*a%d" % (i - 1)] * 10))
-                             for i in range(1, 9)) + b"Resources: {}\n", "alias", None),
+                             for i in range(1, 9)) + b"Resources: {}\n",
+     "more than 2000000 values after expanding aliases", 7),
     ("deep.yaml", b"Resources: " + b"[" * 5000 + b"]" * 5000 + b"\n", "nesting deeper", 1),
     ("deep.json", b'{"Resources": ' + b"[" * 5000 + b"]" * 5000 + b"}", "nesting deeper", 1),
     ("multi.yaml", b"Resources: {}\n---\nResources: {}\n", "more than one YAML document", 2),

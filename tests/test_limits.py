@@ -50,6 +50,34 @@ def test_file_size(tmp_path, capsys):
     assert run(capsys, path)[0] == 1  # the default reads it
 
 
+@pytest.mark.parametrize("suffix", [".json", ".yaml"])
+def test_files_of_tens_of_megabytes_are_read_and_those_over_the_limit_refused(tmp_path, capsys,
+                                                                               suffix):
+    # A trail beside 30 MB of metadata (a long string): read in full, the finding on its line.
+    blob = "x" * (30 * 1024 * 1024)
+    trail = {"Type": "AWS::CloudTrail::Trail", "Properties": {"IsLogging": True, "S3BucketName": "b"}}
+    if suffix == ".json":
+        text = '{"Metadata": {"Blob": "' + blob + '"},\n "Resources": {"Trail": ' + json.dumps(trail) + "}}"
+        line = 2
+    else:
+        text = ("Metadata:\n  Blob: " + blob + "\nResources:\n  Trail:\n"
+                "    Type: AWS::CloudTrail::Trail\n    Properties: {IsLogging: true, S3BucketName: b}\n")
+        line = 4
+    path = tmp_path / f"big{suffix}"
+    path.write_text(text)
+    code, report, _ = run(capsys, path)
+    assert code == 1 and report["errors"] == []
+    assert ("ET1001", "Trail") in {(f["rule"], f["resource"]) for f in report["findings"]}
+    assert {f["line"] for f in report["findings"] if f["rule"] == "ET1001"} == \
+        ({line} if suffix == ".json" else {line + 2})
+    # 65 MB: over the default limit of 64 MB, refused before it is parsed
+    path.write_text(text.replace(blob, blob * 2 + "x" * (5 * 1024 * 1024)))
+    code, report, _ = run(capsys, path)
+    assert code == 2
+    assert report["errors"] == [{"file": str(path), "line": 1, "column": 1, "message":
+                                 "file is larger than the limit of 67108864 bytes (--max-file-size)"}]
+
+
 def test_alias_expansion(tmp_path, capsys):
     path = tmp_path / "aliases.yaml"
     path.write_text("Metadata:\n  a: &a [1, 2, 3, 4, 5]\n  b: [*a, *a, *a]\n" + SEED.split("\n", 1)[1])
@@ -57,7 +85,7 @@ def test_alias_expansion(tmp_path, capsys):
     assert code == 2
     [error] = report["errors"]
     assert "more than 10 values after expanding aliases" in error["message"]
-    assert error["line"] >= 1 and error["column"] >= 1
+    assert (error["line"], error["column"]) == (36, 13)   # where the budget ran out
 
 
 def test_nesting_depth_in_yaml_and_json(tmp_path, capsys):
