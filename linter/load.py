@@ -10,6 +10,7 @@ path. Nothing in a template is ever constructed as a Python object beyond these 
 from __future__ import annotations
 
 import bisect
+import itertools
 import json
 import re
 from dataclasses import dataclass
@@ -392,12 +393,25 @@ def _load_json(text: str, filename: str, limits: Limits) -> Document:
     except RecursionError:
         raise LoadError(f"nesting deeper than Python can read", 1, 1) from None
     # Fewer brackets than the limit cannot nest deeper than it (most templates); else scan.
-    if text.count("[") + text.count("{") > limits.max_depth:
+    if text.count("[") + text.count("{") > limits.max_depth \
+            and _json_depth(text) > limits.max_depth:
         too_deep = _json_too_deep_at(text, limits.max_depth)
         if too_deep is not None:
             raise LoadError(f"nesting deeper than {limits.max_depth} levels (--max-depth)",
                             *_line_column(_line_starts(text), too_deep))
     return Document(filename, data, text, None)
+
+
+_JSON_STRING = re.compile(r'"(?:[^"\\]|\\.)*"')
+_NOT_A_BRACKET = re.compile(r"[^\[\]{}]+")
+_BRACKET_STEP = {"[": 1, "{": 1, "]": -1, "}": -1}
+
+
+def _json_depth(text: str) -> int:
+    """The nesting depth of a valid JSON text, by C-speed passes (strings dropped, then the
+    running sum of the brackets left)."""
+    brackets = _NOT_A_BRACKET.sub("", _JSON_STRING.sub("", text))
+    return max(itertools.accumulate(map(_BRACKET_STEP.__getitem__, brackets)), default=0)
 
 
 _JSON_STRING_OR_BRACKET = re.compile(r'"(?:[^"\\]|\\.)*"|[\[\]{}]')

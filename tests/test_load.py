@@ -4,6 +4,8 @@ import json
 import textwrap
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from cfn_trailwatch.load import LoadError, is_template, load_bytes, load_text
 
@@ -279,3 +281,23 @@ def test_deep_indentation_under_the_limit_is_read():
     # a leading run past the quick bound sends the file to the exact check, which passes it
     text = "Resources:\n  A:\n    Type: X\n    Properties:\n      P: |\n" + " " * 180 + "text\n"
     assert load_text(text, "ok.yaml").data["Resources"]["A"]["Properties"]["P"].strip() == "text"
+
+
+_json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text(alphabet='[]{}"\\ab\n', max_size=6),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(
+        st.text(alphabet='[]{}"\\ab', max_size=4), inner, max_size=3),
+    max_leaves=30)
+
+
+@given(_json_values, st.integers(0, 8), st.booleans())
+def test_json_depth_passes_agree(value, limit, indent):
+    """The quick depth (strings dropped, brackets summed) and the located scan agree, brackets
+    and quotes inside strings included."""
+    from cfn_trailwatch.load import _json_depth, _json_too_deep_at
+
+    text = json.dumps(value, indent=1 if indent else None)
+    too_deep_at = _json_too_deep_at(text, limit)
+    assert (_json_depth(text) > limit) == (too_deep_at is not None)
+    if too_deep_at is not None:
+        assert text[too_deep_at] in "[{"
