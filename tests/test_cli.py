@@ -473,3 +473,16 @@ def test_engine_does_not_import_cfnlint(tmp_path):
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                           timeout=120, env={**os.environ, "PYTHONWARNINGS": "ignore"})
     assert proc.returncode == 0, "the CLI imported cfnlint"
+
+
+def test_main_leaves_the_garbage_collector_as_it_found_it(tmp_path, capsys):
+    import gc
+
+    path = tmp_path / "t.yaml"
+    path.write_text("Resources: {}\n")
+    before = gc.get_threshold()
+    assert main([str(path)]) == 0
+    assert gc.get_threshold() == before
+    assert main(["--no-such-option"]) == 2          # usage errors too
+    assert gc.get_threshold() == before
+    capsys.readouterr()
