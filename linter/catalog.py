@@ -106,16 +106,20 @@ _RULES = [
     ("ET1005", "trail-cwl-role-trust",
      "The trail's role cannot be assumed by CloudTrail",
      "The role's trust policy does not let the service principal cloudtrail.amazonaws.com perform "
-     "sts:AssumeRole, so CloudTrail cannot use it."),
+     "sts:AssumeRole, so CloudTrail cannot use it. A trust policy IAM refuses (not a map, no "
+     "Statement, no valid Effect) trusts no one."),
     ("ET1006", "trail-cwl-role-permissions",
      "The trail's role may not write the trail's log streams",
      "The policies that reach the role (inline, attached, managed, capped by a permissions "
      "boundary) do not allow both logs:CreateLogStream and logs:PutLogEvents on the log streams "
-     "CloudTrail writes in the trail's log group."),
+     "CloudTrail writes in the trail's log group. A policy IAM refuses (not a map, no Statement, "
+     "no valid Effect) grants nothing."),
     ("WT1007", "trail-cwl-unverifiable",
      "The trail's CloudWatch Logs delivery cannot be verified from the template",
      "A link of the chain cannot be resolved here: a parameter without a value, an import, a role "
-     "or policy outside the template, or a condition the analysis cannot judge."),
+     "or policy outside the template, or a condition the analysis cannot judge. What "
+     "CloudFormation itself would refuse (an intrinsic with wrong arguments, an undefined name, "
+     "a reference cycle) is not this warning but an error for the trail."),
     ("ET1008", "trail-not-logging",
      "CloudTrail trail is not logging",
      "IsLogging is false in some scenario, so the trail records nothing at all."),
