@@ -475,7 +475,6 @@ class Resolver:
 
     def _truth(self, expression: Any, s: Scenario, depth: int, stack: tuple[str, ...]
                ) -> list[tuple[Scenario, bool]]:
-        both = [(s, True), (s, False)]
         if isinstance(expression, bool):
             return [(s, expression)]
         if isinstance(expression, str) and expression.lower() in ("true", "false"):
@@ -538,6 +537,7 @@ def _shape(value: Any) -> str:
     if isinstance(value, list):
         return "a list"
     return repr(value) if len(repr(value)) <= 40 else type(value).__name__
+
 
 def _mapping(value: Any) -> dict:
     return value if isinstance(value, dict) else {}
