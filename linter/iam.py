@@ -65,7 +65,7 @@ class Decision:
     ``allow_statements``: the statements that grant it: those that match for certain, or, when
     none does, those that might (``allowed`` is then MAYBE). ``deny_statements``: Deny
     statements that match or might match. ``reasons``: why the answer is MAYBE. ``boundary``:
-    the permissions boundary's own decision, when one was applied. ``rejected``: documents or
+    the permissions boundary's own decision, when one was applied. ``refused``: documents or
     statements IAM would refuse (not a map, no Statement, no Effect…), which grant nothing."""
 
     allowed: Match
@@ -73,7 +73,7 @@ class Decision:
     deny_statements: list[StatementRef] = field(default_factory=list)
     reasons: list[str] = field(default_factory=list)
     boundary: "Decision | None" = None
-    rejected: list[str] = field(default_factory=list)
+    refused: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -82,7 +82,7 @@ class _Result:
     match: Match
     ref: StatementRef
     reasons: list[str]
-    rejected: str | None = None   # why IAM refuses this part; it then matches nothing (NO)
+    refused: str | None = None   # why IAM refuses this part; it then matches nothing (NO)
 
 
 # --------------------------------------------------------------------------------------------
@@ -103,7 +103,7 @@ def _whole(label: str, reason: str) -> _Result:
 def _refused(ref: StatementRef, reason: str) -> _Result:
     """A literal document or statement that IAM refuses (CloudFormation cannot create it): it
     grants nothing and denies nothing, for certain. Unknown values (atoms) stay MAYBE."""
-    return _Result(_EITHER, Match.NO, ref, [], rejected=f"{ref}: {reason}, which IAM refuses")
+    return _Result(_EITHER, Match.NO, ref, [], refused=f"{ref}: {reason}, which IAM refuses")
 
 
 def _load_document(label: str, document: Any) -> tuple[Any, _Result | None]:
@@ -370,7 +370,7 @@ def _decide(results: list[_Result]) -> Decision:
                     reasons.extend(f"a Deny might apply: {x}" if r.effect == _DENY else x
                                    for x in r.reasons)
     return Decision(allowed, granting, denying, _dedupe(reasons),
-                    rejected=_dedupe(r.rejected for r in results if r.rejected))
+                    refused=_dedupe(r.refused for r in results if r.refused))
 
 
 # --------------------------------------------------------------------------------------------
@@ -410,7 +410,7 @@ def evaluate_with_boundary(policies: list, boundary: Any, action: str, resource:
             reasons.extend(f"permissions boundary: {x}" for x in cap.reasons)
     return Decision(allowed, identity.allow_statements, identity.deny_statements + cap.deny_statements,
                     _dedupe(reasons), boundary=cap,
-                    rejected=identity.rejected + [f"permissions boundary: {x}" for x in cap.rejected])
+                    refused=identity.refused + [f"permissions boundary: {x}" for x in cap.refused])
 
 
 def trusts_service(document: Any, service: str = "cloudtrail.amazonaws.com",

@@ -505,5 +505,5 @@ def _statements(decision: Any) -> str:
 def _because(decision: Any) -> str:
     reasons = [r for r in getattr(decision, "reasons", []) if r]
     if decision.allowed is arn.Match.NO:
-        reasons += getattr(decision, "rejected", [])   # why a document that looks granting is not
+        reasons += getattr(decision, "refused", [])   # why a document that looks granting is not
     return f" ({'; '.join(reasons[:3])})" if reasons else ""

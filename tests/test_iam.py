@@ -156,9 +156,9 @@ def test_effect_that_is_not_known_is_maybe_both_ways():
 def test_a_literal_effect_iam_refuses_grants_nothing(statement, why):
     decision = decide(statement)
     assert decision.allowed is NO and decision.reasons == []
-    [rejected] = decision.rejected
-    assert rejected.startswith(f"policy P, Statement[0]: {why}")
-    assert rejected.endswith("which IAM refuses")
+    [refused] = decision.refused
+    assert refused.startswith(f"policy P, Statement[0]: {why}")
+    assert refused.endswith("which IAM refuses")
     assert decide(allow(), statement).allowed is YES    # it does not deny either
 
 
@@ -592,18 +592,18 @@ def test_a_literal_document_iam_refuses_grants_and_denies_nothing(document, why)
     (an atom is), so the answer is a certain NO, and the evidence says why."""
     alone = evaluate([("bad", document)], "logs:PutLogEvents", STREAM)
     assert alone.allowed is NO and alone.reasons == []
-    assert [r for r in alone.rejected if why in r and r.startswith("bad")] == alone.rejected != []
+    assert [r for r in alone.refused if why in r and r.startswith("bad")] == alone.refused != []
     beside = evaluate([("ok", doc(allow())), ("bad", document)], "logs:PutLogEvents", STREAM)
-    assert beside.allowed is YES and beside.rejected == alone.rejected
+    assert beside.allowed is YES and beside.refused == alone.refused
     trust_decision = trusts_service(document)
-    assert trust_decision.allowed is NO and any(why in r for r in trust_decision.rejected)
+    assert trust_decision.allowed is NO and any(why in r for r in trust_decision.refused)
 
 
 def test_an_unknown_document_stays_maybe():
     for document in (Parameter("PolicyDocument"), {"Statement": Unknown("s")},
                      {"Statement": [Parameter("S")]}):
         decision = evaluate([("ok", doc(allow())), ("bad", document)], "logs:PutLogEvents", STREAM)
-        assert decision.allowed is MAYBE and decision.rejected == []
+        assert decision.allowed is MAYBE and decision.refused == []
 
 
 @pytest.mark.parametrize("policies", [None, "x", 5, [None], [("label",)], [(1, {})],

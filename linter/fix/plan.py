@@ -584,9 +584,9 @@ class Planner:
         if reached.unknown:
             raise Cannot(f"policies of role {role_id} cannot all be read here: "
                          f"{reached.unknown[0]}")
-        if decision.rejected:
+        if decision.refused:
             # A new grant beside a document IAM refuses still leaves a stack that cannot deploy.
-            raise Cannot(f"{decision.rejected[0]}: correct that policy by hand")
+            raise Cannot(f"{decision.refused[0]}: correct that policy by hand")
         boundary = reached.boundary
         if boundary is not None:
             if isinstance(boundary, (Unknown, Parameter, Import)) or not isinstance(boundary, list):
