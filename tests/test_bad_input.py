@@ -215,7 +215,7 @@ MALFORMED_INTRINSICS = {
     "Select-negative": ("!Select [-1, [a]]", "Fn::Select index -1 is outside its list of 1"),
     "Select-word": ("!Select [first, [a]]", "Fn::Select index 'first' is not a number"),
     "Split-one": ("!Select [0, !Split [x]]", "Fn::Split needs [delimiter, string]"),
-    "Split-empty": ("!Select [0, !Split ['', abc]]", "Fn::Split needs [delimiter, string]"),
+    "Split-list": ("!Select [0, !Split [',', [a]]]", "Fn::Split needs [delimiter, string]"),
     "FindInMap-two": ("!FindInMap [Map, key]", "Fn::FindInMap needs [map, key, key]"),
     "FindInMap-undefined": ("!FindInMap [Nowhere, key, key]",
                             "Fn::FindInMap of map Nowhere, which the template does not define"),

@@ -238,7 +238,7 @@ def test_deeply_nested_ifs_do_not_recurse_forever():
     ({"Fn::Select": [1, ["a"]]}, "Fn::Select index 1 is outside its list of 1"),
     ({"Fn::Select": ["x", ["a"]]}, "Fn::Select index 'x' is not a number"),
     ({"Fn::Select": [0, "abc"]}, "Fn::Select needs [index, list]"),
-    ({"Fn::Split": ["", "abc"]}, "Fn::Split needs [delimiter, string]"),
+    ({"Fn::Split": [True, "abc"]}, "Fn::Split needs [delimiter, string]"),
     ({"Fn::Split": [",", ["a"]]}, "Fn::Split needs [delimiter, string]"),
     ({"Fn::FindInMap": ["Nowhere", "a", "b"]}, "Fn::FindInMap of map Nowhere, which the template "
                                               "does not define"),
@@ -263,3 +263,10 @@ def test_arguments_from_functions_are_not_problems(expression, expected):
     resolver = Resolver(TEMPLATE)
     assert [value for _, value in resolver.resolve(expression, EMPTY)] == expected
     assert resolver.problems == set()
+
+
+def test_an_empty_split_delimiter_is_unknown_not_an_error():
+    # CloudFormation's documentation does not say it refuses one, so it is not a problem.
+    resolver = Resolver(TEMPLATE)
+    [value] = [value for _, value in resolver.resolve({"Fn::Split": ["", "abc"]}, EMPTY)]
+    assert isinstance(value, Unknown) and resolver.problems == set()

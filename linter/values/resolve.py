@@ -390,8 +390,7 @@ class Resolver:
 
     def _split(self, argument: Any, s: Scenario, depth: int) -> Branches:
         if not (isinstance(argument, list) and len(argument) == 2) \
-                or isinstance(argument[0], (list, bool)) or argument[0] == "" \
-                or isinstance(argument[1], list):
+                or isinstance(argument[0], (list, bool)) or isinstance(argument[1], list):
             return self._malformed(s, "Fn::Split needs [delimiter, string]")
         out: Branches = []
         for s_i, (delimiter, source) in self._eval_all(argument, s, depth):
