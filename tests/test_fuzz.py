@@ -129,6 +129,19 @@ def test_json_unicode_line_breaks_count_as_cfn_lint_counts(oracle, separator):
     assert _known_or_new(outcome) == []
 
 
+def test_bug_select_with_a_null_index(oracle):
+    # The 100,000-case run on db675ac: `Fn::Select: [null, [...]]` raised TypeError inside the
+    # resolver, an internal error instead of the located "not a number" error.
+    text = ('Resources:\n  Trail:\n    Type: AWS::CloudTrail::Trail\n    Properties:\n'
+            '      S3BucketName: b\n      IsLogging: true\n'
+            '      CloudWatchLogsLogGroupArn: {"Fn::Select": [null, [!GetAtt G.Arn]]}\n'
+            '  G: {Type: AWS::Logs::LogGroup}\n')
+    outcome = oracle.check(fs.Case(text.encode(), ".yaml", "regression"))
+    assert _known_or_new(outcome) == []
+    assert [e["message"] for e in outcome.report["errors"]] == [
+        "trail Trail cannot be analysed: Fn::Select index None is not a number"]
+
+
 def _nested_if_chain(levels: int) -> dict:
     """A trail whose log group ARN and role ARN are each a full tree of Fn::If over ``levels``
     independent conditions: 2**levels branches each, 4**levels along the chain."""

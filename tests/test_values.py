@@ -237,6 +237,12 @@ def test_deeply_nested_ifs_do_not_recurse_forever():
     ({"Fn::Join": [[","], ["a"]]}, "Fn::Join needs [delimiter, list]"),
     ({"Fn::Select": [1, ["a"]]}, "Fn::Select index 1 is outside its list of 1"),
     ({"Fn::Select": ["x", ["a"]]}, "Fn::Select index 'x' is not a number"),
+    # found by the fuzzer: a null index raised TypeError (an internal error, not a finding)
+    ({"Fn::Select": [None, ["a"]]}, "Fn::Select index None is not a number"),
+    ({"Fn::Select": [True, ["a"]]}, "Fn::Select index True is not a number"),
+    ({"Fn::Select": [1.5, ["a"]]}, "Fn::Select index 1.5 is not a number"),
+    ({"Fn::Select": [float("inf"), ["a"]]}, "Fn::Select index inf is not a number"),
+    ({"Fn::Select": [float("nan"), ["a"]]}, "Fn::Select index nan is not a number"),
     ({"Fn::Select": [0, "abc"]}, "Fn::Select needs [index, list]"),
     ({"Fn::Split": [True, "abc"]}, "Fn::Split needs [delimiter, string]"),
     ({"Fn::Split": [",", ["a"]]}, "Fn::Split needs [delimiter, string]"),
@@ -257,6 +263,7 @@ def test_arguments_cloudformation_refuses_are_problems(expression, problem):
 @pytest.mark.parametrize("expression, expected", [
     ({"Fn::Select": [0, {"Fn::Split": [",", "a,b"]}]}, ["a"]),
     ({"Fn::Select": ["1", ["a", "b"]]}, ["b"]),
+    ({"Fn::Select": [1.0, ["a", "b"]]}, ["b"]),
     ({"Fn::Join": ["", {"Fn::Split": [",", "a,b"]}]}, ["ab"]),
 ])
 def test_arguments_from_functions_are_not_problems(expression, expected):

@@ -363,10 +363,7 @@ class Resolver:
         index, items = argument
         if _literal_scalar(index):
             # An index and a list written in the template: CloudFormation checks them itself.
-            try:
-                position = int(index) if not isinstance(index, bool) else None
-            except ValueError:
-                position = None
+            position = _literal_index(index)
             if position is None:
                 return self._malformed(s, f"Fn::Select index {index!r} is not a number")
             if isinstance(items, list) and not 0 <= position < len(items):
@@ -528,6 +525,19 @@ class Resolver:
 def _literal_scalar(value: Any) -> bool:
     """A number, boolean, string or null written in the template (no intrinsic function)."""
     return value is None or isinstance(value, (str, int, float, bool))
+
+
+def _literal_index(value: Any) -> int | None:
+    """A literal Select index as a number: 1, "1", 1.0; None for anything else (null, true,
+    "first", 1.5, nan, inf)."""
+    if isinstance(value, bool) or value is None:
+        return None
+    if isinstance(value, float):
+        return int(value) if value.is_integer() else None
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
 
 
 def _shape(value: Any) -> str:
