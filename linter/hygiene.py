@@ -32,7 +32,7 @@ from . import arn, catalog, iam
 from .arn import Match
 from .findings import ARROW
 from .values import (Atom, GeneratedName, Import, NoValue, Parameter, ResourceRef, Scenario, Text, Unknown,
-                     concat, render, scalar_text, source)
+                     concat, render, scalar_bool, scalar_int, scalar_text, source)
 
 GROUP_KEY = "CloudWatchLogsLogGroupArn"
 ROLE_KEY = "CloudWatchLogsRoleArn"
@@ -101,31 +101,6 @@ def _properties(check: Any, logical_id: str) -> dict:
     return properties if isinstance(properties, dict) else {}
 
 
-def _boolean(value: Any) -> bool | None:
-    """A CloudFormation boolean: True/False, or None when it is not a literal here."""
-    if value is NoValue:
-        return None
-    if isinstance(value, bool):
-        return value
-    if isinstance(value, str):
-        lowered = value.strip().lower()
-        if lowered in ("true", "false"):
-            return lowered == "true"
-    return None
-
-
-def _integer(value: Any) -> int | None:
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int):
-        return value
-    if isinstance(value, float) and value.is_integer():
-        return int(value)
-    if isinstance(value, str) and value.strip().isdigit():
-        return int(value.strip())
-    return None
-
-
 # --------------------------------------------------------------------------------------------
 # The trail's own settings: WT2004, WT2005
 # --------------------------------------------------------------------------------------------
@@ -149,7 +124,7 @@ def _log_file_validation(check: Any, s: Scenario) -> None:
     for s_i, value in check.resolver.resolve(raw, s):
         if isinstance(value, Atom) and value is not NoValue:
             continue  # Unknown: no finding (see the module docstring)
-        enabled = _boolean(value) if value is not NoValue else False
+        enabled = scalar_bool(value) if value is not NoValue else False
         if enabled:
             continue
         shown = "AWS::NoValue, so the default false" if value is NoValue else render(value)
@@ -283,7 +258,7 @@ def _classic(selector: Any, where: str, selection: _Selection) -> str:
         selection.unknown.append(where)
         return f"{where}: {render(selector)}" + ARROW + "not known here"
     include_raw = selector.get("IncludeManagementEvents", True)
-    include = True if include_raw is NoValue else _boolean(include_raw)
+    include = True if include_raw is NoValue else scalar_bool(include_raw)
     kind_raw = selector.get("ReadWriteType", "All")
     kind = "All" if kind_raw is NoValue else kind_raw
     excluded_raw = selector.get("ExcludeManagementEventSources", [])
@@ -431,7 +406,7 @@ def _retention(check: Any, group: Any, s: Scenario) -> None:
     minimum = int(option(check, "WT2001", "min_retention_days"))
     raw = properties["RetentionInDays"]
     for s_i, value in check.resolver.resolve(raw, s):
-        days = _integer(value)
+        days = scalar_int(value)
         if value is NoValue or days is None or days >= minimum:
             continue  # never expires, Unknown (no finding), or long enough
         tree, depth = _group_root(group)

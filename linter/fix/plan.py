@@ -26,7 +26,7 @@ from .. import arn, catalog, iam
 from ..findings import Finding
 from ..names import LOG_GROUP, ROLE
 from ..values import (EMPTY, Import, NoValue, Parameter, Pseudo, ResourceAttr, ResourceRef, Text,
-                      Unknown, render, scalar_text, source, unknowns_in)
+                      Unknown, render, scalar_bool, scalar_int, scalar_text, source, unknowns_in)
 from .edit import Cannot, Source
 
 GROUP_KEY = "CloudWatchLogsLogGroupArn"
@@ -317,7 +317,7 @@ class Planner:
             raise Cannot("the trail's log group is not in this template")
         for group in groups:
             self._setting(group, "WT2001", "RetentionInDays",
-                          lambda v, d=days: _integer(v) is not None and _integer(v) < d, days,
+                          lambda v, d=days: scalar_int(v) is not None and scalar_int(v) < d, days,
                           trail_id=trail_id)
 
     # -- the log group: ET1001, ET1003 --------------------------------------------------------------
@@ -648,23 +648,11 @@ def _is_no_value(value: Any) -> bool:
 
 
 def _false(value: Any) -> bool:
-    return value is False or (isinstance(value, str) and value.strip().lower() == "false")
+    return scalar_bool(value) is False
 
 
 def _not_true(value: Any) -> bool:
-    return not (value is True or (isinstance(value, str) and value.strip().lower() == "true"))
-
-
-def _integer(value: Any) -> int | None:
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int):
-        return value
-    if isinstance(value, float) and value.is_integer():
-        return int(value)
-    if isinstance(value, str) and value.strip().isdigit():
-        return int(value.strip())
-    return None
+    return scalar_bool(value) is not True
 
 
 def _show(value: Any) -> str:

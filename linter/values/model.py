@@ -178,6 +178,31 @@ def scalar_text(value: Any) -> str:
     return str(value)
 
 
+def scalar_bool(value: Any) -> bool | None:
+    """A CloudFormation boolean: True/False (or "true"/"false" in any case, spaces around),
+    None when the value is anything else here (an atom, NoValue, another literal)."""
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str):
+        lowered = value.strip().lower()
+        if lowered in ("true", "false"):
+            return lowered == "true"
+    return None
+
+
+def scalar_int(value: Any) -> int | None:
+    """A CloudFormation integer: 7, 7.0 or "7"; None for anything else (booleans included)."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, str) and value.strip().isdigit():
+        return int(value.strip())
+    return None
+
+
 def is_literal(value: Any) -> bool:
     return not isinstance(value, Atom)
 
