@@ -272,6 +272,15 @@ def test_arguments_from_functions_are_not_problems(expression, expected):
     assert resolver.problems == set()
 
 
+@pytest.mark.parametrize("index", [float("inf"), float("nan"), 1.5, None, True])
+def test_a_computed_select_index_that_is_not_a_number_is_unknown(index):
+    # the index comes from a mapping, so it is not checked as written; inf used to raise
+    # OverflowError out of the resolver
+    template = {"Mappings": {"M": {"a": {"b": index}}}, "Resources": {}}
+    [value] = values({"Fn::Select": [{"Fn::FindInMap": ["M", "a", "b"]}, ["x", "y"]]}, template)
+    assert value == Unknown("Fn::Select index not known here")
+
+
 def test_an_empty_split_delimiter_is_unknown_not_an_error():
     # CloudFormation's documentation does not say it refuses one, so it is not a problem.
     resolver = Resolver(TEMPLATE)

@@ -363,7 +363,7 @@ class Resolver:
         index, items = argument
         if _literal_scalar(index):
             # An index and a list written in the template: CloudFormation checks them itself.
-            position = _literal_index(index)
+            position = _index_number(index)
             if position is None:
                 return self._malformed(s, f"Fn::Select index {index!r} is not a number")
             if isinstance(items, list) and not 0 <= position < len(items):
@@ -371,10 +371,7 @@ class Resolver:
                                           f"{len(items)}")
         out: Branches = []
         for s_i, (index, items) in self._eval_all(argument, s, depth):
-            try:
-                position = int(index) if not isinstance(index, (bool, Atom)) else None
-            except (TypeError, ValueError):
-                position = None
+            position = _index_number(index)
             if position is None:
                 out.append((s_i, Unknown("Fn::Select index not known here")))
             elif not isinstance(items, list):
@@ -527,8 +524,8 @@ def _literal_scalar(value: Any) -> bool:
     return value is None or isinstance(value, (str, int, float, bool))
 
 
-def _literal_index(value: Any) -> int | None:
-    """A literal Select index as a number: 1, "1", 1.0; None for anything else (null, true,
+def _index_number(value: Any) -> int | None:
+    """A Select index as a number: 1, "1", 1.0; None for anything else (an atom, null, true,
     "first", 1.5, nan, inf)."""
     if isinstance(value, bool) or value is None:
         return None
