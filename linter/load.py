@@ -10,6 +10,7 @@ path. Nothing in a template is ever constructed as a Python object beyond these 
 from __future__ import annotations
 
 import bisect
+import functools
 import itertools
 import json
 import re
@@ -419,16 +420,26 @@ _JSON_STRING_OR_BRACKET = re.compile(r'"(?:[^"\\]|\\.)*"|[\[\]{}]')
 
 def _json_too_deep_at(text: str, max_depth: int) -> int | None:
     """Where a valid JSON text first opens a level deeper than ``max_depth``, or None."""
-    depth = 0
-    for match in _JSON_STRING_OR_BRACKET.finditer(text):
+    return _bracket_depth(_JSON_STRING_OR_BRACKET, text, max_depth)[1]
+
+
+def _bracket_depth(tokens: re.Pattern[str], text: str,
+                   limit: float = float("inf")) -> tuple[int, int | None]:
+    """The deepest nesting of the brackets among ``tokens`` (which also match strings, and
+    comments, so that brackets inside them do not count), and the index of the first bracket
+    that goes deeper than ``limit`` (the walk stops there), or None."""
+    depth = deepest = 0
+    for match in tokens.finditer(text):
         token = match.group()
         if token in "[{":
             depth += 1
-            if depth > max_depth:
-                return match.start()
+            if depth > deepest:
+                deepest = depth
+                if depth > limit:
+                    return deepest, match.start()
         elif token in "]}":
-            depth -= 1
-    return None
+            depth = max(depth - 1, 0)   # a stray closer (broken YAML) does not go below zero
+    return deepest, None
 
 
 _WS = re.compile(r"[ \t\r\n]*")
@@ -518,15 +529,7 @@ _FLOW = re.compile(r"""'[^']*'|"(?:[^"\\]|\\.)*"|(?:^|(?<=\s))#[^\n]*|[\[\]{}]""
 
 def _flow_bound(text: str) -> int:
     """An upper bound of the flow nesting: brackets outside quotes and comments, counted."""
-    depth = flow = 0
-    for match in _FLOW.finditer(text):
-        token = match.group()
-        if token in "[{":
-            depth += 1
-            flow = max(flow, depth)
-        elif token in "]}":
-            depth = max(depth - 1, 0)
-    return flow
+    return _bracket_depth(_FLOW, text)[0]
 
 
 def _surely_within(text: str, max_depth: int) -> bool:
@@ -542,24 +545,13 @@ def _surely_within(text: str, max_depth: int) -> bool:
         return False
     # Looking for a shorter run than needed may only send a file to the exact check; a power
     # of two keeps the compiled patterns few.
-    return _LEADING_RUN.search(text, 1 << (room + 1).bit_length() - 1) is None
+    return _leading_run(1 << (room + 1).bit_length() - 1).search(text) is None
 
 
-class _LeadingRun:
-    """``search(text, n)``: a line starting with at least ``n`` of space, tab or "-" (one
-    compiled pattern per ``n``)."""
-
-    def __init__(self) -> None:
-        self._compiled: dict[int, re.Pattern[str]] = {}
-
-    def search(self, text: str, n: int) -> re.Match[str] | None:
-        pattern = self._compiled.get(n)
-        if pattern is None:
-            pattern = self._compiled[n] = re.compile(r"^[ \t-]{%d}" % n, re.M)
-        return pattern.search(text)
-
-
-_LEADING_RUN = _LeadingRun()
+@functools.lru_cache(maxsize=None)   # one per power of two up to the depth limit
+def _leading_run(n: int) -> re.Pattern[str]:
+    """A line starting with at least ``n`` of space, tab or "-"."""
+    return re.compile(r"^[ \t-]{%d}" % n, re.M)
 
 
 def _check_nesting(text: str, max_depth: int) -> None:
