@@ -84,7 +84,15 @@ def analyse(template: Any, options: Options | None = None) -> Analysis:
     found: dict[tuple, Finding] = {}
     errors: list[tuple[str, str]] = []
     if trails:
-        cycles = Cycles(template["Resources"])
+        shared = _parameters_named_like_resources(template)
+        for trail_id in trails:
+            for name in shared:
+                _add_error(errors, trail_id, f"trail {trail_id} cannot be created: {name} is declared "
+                                             "both as a parameter and as a resource; CloudFormation "
+                                             "refuses a template whose logical IDs are not unique")
+        # A Ref of such a name inside its own resource would read as a reference of the resource
+        # to itself: the duplicate is the error to report, not a cycle through it.
+        cycles = Cycles({lid: res for lid, res in template["Resources"].items() if lid not in shared})
         for trail_id in trails:
             cycle = cycles.reached_from(trail_id)
             if cycle is not None:
@@ -120,6 +128,14 @@ def analyse(template: Any, options: Options | None = None) -> Analysis:
     order = {trail: number for number, trail in enumerate(trails)}
     findings = sorted(found.values(), key=lambda f: (order[f.resource], f.rule, f.path))
     return Analysis(findings, len(trails), errors)
+
+
+def _parameters_named_like_resources(template: dict) -> list[str]:
+    """Logical IDs declared both under Parameters and under Resources (``Ref`` could mean either)."""
+    parameters = template.get("Parameters")
+    if not isinstance(parameters, dict):
+        return []
+    return sorted(name for name in template["Resources"] if name in parameters)
 
 
 def _add_error(errors: list[tuple[str, str]], trail_id: str, message: str) -> None:

@@ -135,6 +135,20 @@ WRONG_VALUES["cycle-depends-on"] = CYCLE_BESIDE_A_GOOD_CHAIN.replace(
     "{LogGroupName: !Select [0, !Split ['|', !GetAtt R.Arn]]}", "{}\n    DependsOn: [R]").replace(
     "  R:\n    Type: AWS::IAM::Role\n", "  R:\n    Type: AWS::IAM::Role\n    DependsOn: G\n")
 
+# A parameter and a resource of one name: CloudFormation refuses the template (cfn-lint E3007);
+# the Ref inside G would otherwise read as G referencing itself, a confusing cycle "G -> G".
+WRONG_VALUES["parameter-and-resource-of-one-name"] = TRAIL + """\
+    Properties:
+      IsLogging: true
+      S3BucketName: b
+      CloudWatchLogsLogGroupArn: !GetAtt G.Arn
+  G:
+    Type: AWS::Logs::LogGroup
+    Properties: {LogGroupName: !Ref G}
+Parameters:
+  G: {Type: String}
+"""
+
 _CYCLE = "cannot be created: its resources depend on a reference cycle"
 # name -> (exit code, the trail rules' findings as (rule, line), fragments of the errors); the
 # hygiene checks (WT2xxx, IT2xxx) are left out.
@@ -154,6 +168,10 @@ WRONG_VALUES_EXPECTED = {
     "getatt-cycle": (2, {("ET1002", 4)}, [_CYCLE + " (G -> G)"]),
     "cycle-getatt-ref": (2, set(), [_CYCLE + " (G -> R -> G)"]),
     "cycle-depends-on": (2, set(), [_CYCLE + " (G -> R -> G)"]),
+    "parameter-and-resource-of-one-name": (
+        2, {("ET1002", 4)}, ["trail Trail cannot be created: G is declared both as a parameter and "
+                             "as a resource; CloudFormation refuses a template whose logical IDs "
+                             "are not unique"]),
 }
 
 
