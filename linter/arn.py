@@ -25,14 +25,15 @@ import re
 from dataclasses import dataclass
 from typing import Any, Iterable
 
-from .values.model import (Atom, GeneratedName, NoValue, Pseudo, ResourceAttr, ResourceRef, Text, Unknown, concat,
-                           scalar_text)
+from .values.model import (Atom, GeneratedName, Import, NoValue, Parameter, Pseudo, ResourceAttr, ResourceRef,
+                           Text, Unknown, concat, scalar_text)
 
 __all__ = [
     "Match", "and_", "or_", "not_",
     "Arn", "parse_arn", "match_pattern", "match_action", "match_action3", "equals3",
     "log_stream_arns", "log_stream_name", "log_group_arn_fields", "LogGroupArn",
-    "role_arn_fields", "RoleArn", "iam_resource_type", "ORGANIZATION_ID",
+    "role_arn_fields", "RoleArn", "iam_resource_type", "ORGANIZATION_ID", "MEMBER_ACCOUNT",
+    "Shaped", "shape", "organization_stream_name",
 ]
 
 
@@ -86,13 +87,33 @@ def not_(match: Match) -> Match:
 # Atoms: what can be said about their text
 # --------------------------------------------------------------------------------------------
 
-ORGANIZATION_ID = Pseudo("organization-id")
-"""The AWS Organizations ID of the account, for organization trails' stream names."""
+ORGANIZATION_ID = concat(["o-", Pseudo("organization-id")])
+"""The AWS Organizations ID of the account (``o-`` and ten to thirty-two lower-case letters or
+digits; the pseudo is the part after ``o-``), for organization trails' stream names."""
+
+MEMBER_ACCOUNT = Pseudo("member-account-id")
+"""The account of the organization whose events an organization trail's stream holds."""
+
+
+@dataclass(frozen=True, slots=True)
+class Shaped(Atom):
+    """An open atom (a parameter, an import, an unknown) standing in a field of a resource's ARN
+    whose grammar restricts what it can be: a log group's name has no ``:`` and no ``*``, an
+    account ID only digits. ``whole``: the atom is the entire field, so it is not empty. The
+    matcher reads it as one fixed string of that grammar, and the same atom unwrapped on the other
+    side (a policy naming the same parameter) as the same string: equal atoms have equal text."""
+
+    atom: Atom
+    grammar: str
+    whole: bool = True
+
+    def describe(self) -> str:
+        return self.atom.describe()
 
 # Pseudo parameters whose values never contain ':' (so they never hide an ARN field separator).
 _COLON_FREE_PSEUDOS = frozenset({
     "AWS::AccountId", "AWS::Region", "AWS::Partition", "AWS::URLSuffix", "AWS::StackName",
-    "organization-id",
+    "organization-id", "member-account-id",
 })
 
 # Pseudo parameters whose value sets are pairwise disjoint (account ID: 12 digits; region
@@ -110,7 +131,12 @@ _IDENTIFIER_ATTRIBUTE = re.compile(r"(Arn|Name|Id)$")
 
 
 def _is_definite(atom: Any) -> bool:
-    return isinstance(atom, (ResourceRef, ResourceAttr, Pseudo, GeneratedName))
+    return isinstance(atom, (ResourceRef, ResourceAttr, Pseudo, GeneratedName, Shaped))
+
+
+def _may_be_empty(atom: Any) -> bool:
+    """A definite atom that may still stand for no text at all (a shaped part of a field)."""
+    return isinstance(atom, Shaped) and not atom.whole
 
 
 def _identifies_resource(atom: Any) -> bool:
@@ -134,6 +160,8 @@ def _atoms_differ(a: Any, b: Any) -> bool:
 
 
 def _may_contain_colon(atom: Any) -> bool:
+    if isinstance(atom, Shaped):
+        return ":" in _GRAMMAR_CHARS[atom.grammar]
     return not (isinstance(atom, Pseudo) and atom.name in _COLON_FREE_PSEUDOS)
 
 
@@ -207,12 +235,34 @@ _PSEUDO_CHARS = {
     "AWS::Partition": frozenset(_LOWER + "-"),
     "AWS::URLSuffix": frozenset(_LOWER + "."),
     "AWS::StackName": frozenset(_LOWER + _LOWER.upper() + _DIGITS + "-"),
-    "organization-id": frozenset(_LOWER + _DIGITS + "-"),
+    "organization-id": frozenset(_LOWER + _DIGITS),     # after "o-"
+    "member-account-id": frozenset(_DIGITS),
 }
 
 
 # A name CloudFormation generates (<stack name>-<logical ID>-<suffix>) has only these.
 _GENERATED_NAME_CHARS = _PSEUDO_CHARS["AWS::StackName"]
+
+# The grammar of each ARN field a Shaped atom can stand in (CloudWatch Logs: a log group name is
+# 1-512 of [.-_/#A-Za-z0-9]; an account ID 12 digits; regions and partitions lower-case words).
+LOG_GROUP_NAME, ACCOUNT, REGION, PARTITION = "log group name", "account", "region", "partition"
+_GRAMMAR_CHARS = {
+    LOG_GROUP_NAME: frozenset(_LOWER + _LOWER.upper() + _DIGITS + "._-/#"),
+    ACCOUNT: frozenset(_DIGITS),
+    REGION: frozenset(_LOWER + _DIGITS + "-"),
+    PARTITION: frozenset(_LOWER + "-"),
+}
+
+
+def _chars_of(atom: Any) -> frozenset | None:
+    """The characters a definite atom's text is made of, where its kind says."""
+    if isinstance(atom, GeneratedName):
+        return _GENERATED_NAME_CHARS
+    if isinstance(atom, Shaped):
+        return _GRAMMAR_CHARS[atom.grammar]
+    if isinstance(atom, Pseudo):
+        return _PSEUDO_CHARS.get(atom.name)
+    return None
 
 
 def _compat(token: Any, atom: Any, token_in_pattern: bool, wildcards: bool) -> int:
@@ -222,10 +272,7 @@ def _compat(token: Any, atom: Any, token_in_pattern: bool, wildcards: bool) -> i
     if isinstance(token, str):
         if token_in_pattern and wildcards and token in "*?":
             return _MAYBE
-        if isinstance(atom, GeneratedName):
-            chars = _GENERATED_NAME_CHARS
-        else:
-            chars = _PSEUDO_CHARS.get(atom.name) if isinstance(atom, Pseudo) else None
+        chars = _chars_of(atom)
         if chars is not None and token not in chars:
             return _NO
         return _MAYBE
@@ -260,6 +307,7 @@ def _match_tokens(p: list, t: list, wildcards: bool = True) -> int:
     n, m = len(p), len(t)
     t_lit = [isinstance(x, str) for x in t]
     t_open = [not t_lit[j] and not _is_definite(t[j]) for j in range(m)]
+    t_empty = [_may_be_empty(x) for x in t]
 
     prev: list[int] = [_NO] * (m + 1)     # D[i-1][*]
     u7_prev: list[int] = [_NO] * (m + 1)  # max over i' <= i-1 of D[i'][j-1]
@@ -273,6 +321,7 @@ def _match_tokens(p: list, t: list, wildcards: bool = True) -> int:
         p_star = wildcards and pi == "*"
         p_atom = i > 0 and not p_lit
         p_open = p_atom and not _is_definite(pi)
+        p_empty = p_atom and _may_be_empty(pi)
         r5 = _NO   # running max of D[i-1][j'] for j' <= j (open pattern atom)
         g6 = _NO   # run of t ending at j absorbed by definite pattern atom p[i-1]
         for j in range(m + 1):
@@ -285,6 +334,8 @@ def _match_tokens(p: list, t: list, wildcards: bool = True) -> int:
                 elif p_open:
                     r5 = max(r5, prev[j])
                     best = max(best, min(r5, _MAYBE))
+                elif p_empty:
+                    best = max(best, min(prev[j], _MAYBE))   # the shaped part is empty
             if j:
                 tj = t[j - 1]
                 if i:
@@ -299,6 +350,8 @@ def _match_tokens(p: list, t: list, wildcards: bool = True) -> int:
                         g6 = min(c, max(prev[j - 1], g6))
                         run = g6 if t_lit[j - 1] else min(c, before)
                         best = max(best, min(run, _MAYBE))
+                if t_empty[j - 1]:
+                    best = max(best, min(cur[j - 1], _MAYBE))   # the shaped part is empty
                 if t_open[j - 1]:
                     # an open target atom may stand for any stretch of the pattern, even none
                     u7[j] = max(u7_prev[j], cur[j - 1])
@@ -348,10 +401,29 @@ def _match_pattern_cached(pattern: Any, target: Any) -> Match:
 
 
 def _match_pattern(pattern: Any, target: Any) -> Match:
+    if isinstance(target, Text):
+        pattern = _same_shape(pattern, target)
     if not (isinstance(pattern, str) and isinstance(target, str)) and \
             _placeholder_yes(pattern, target):
         return Match.YES
     return _match_values(pattern, target, fold=False, wildcards=True)
+
+
+def _same_shape(pattern: Any, target: Text) -> Any:
+    """``pattern`` with each atom that the target holds as a :class:`Shaped` atom wrapped the
+    same way: it is the same value, so it has the same grammar (a policy's ``${LogGroupName}``
+    is the log group's name, which has no ``:``)."""
+    shaped = {part.atom: part for part in target.parts if isinstance(part, Shaped)}
+    if not shaped:
+        return pattern
+    if isinstance(pattern, Text):
+        if not any(part in shaped for part in pattern.parts if isinstance(part, Atom)):
+            return pattern
+        return Text(tuple(shaped.get(part, part) if isinstance(part, Atom) else part
+                          for part in pattern.parts))
+    if isinstance(pattern, Atom) and pattern in shaped:
+        return shaped[pattern]
+    return pattern
 
 
 _PLACEHOLDER_BASE = 0xF0000  # Unicode private use plane: never in an ARN's literal text
@@ -502,13 +574,32 @@ def log_stream_arns(partition: Any, region: Any, account: Any, group_name: Any,
     region named in the stream, which differs for events a multi-region trail sees elsewhere.
     Each argument may be a str or an atom; each result is a str or a Text."""
     stream_region = region if stream_region is None else stream_region
+    partition, region = shape(partition, PARTITION), shape(region, REGION)
+    account, group_name = shape(account, ACCOUNT), shape(group_name, LOG_GROUP_NAME)
+    stream_region = shape(stream_region, REGION)
     group_arn = ["arn:", partition, ":logs:", region, ":", account, ":log-group:", group_name,
                  ":log-stream:"]
     out = [concat(group_arn + [log_stream_name(account, stream_region)])]
     if organization_trail or organization_id is not None:
         org = ORGANIZATION_ID if organization_id is None else organization_id
-        out.append(concat(group_arn + [log_stream_name(org, stream_region)]))
+        out.append(concat(group_arn + [organization_stream_name(org, stream_region)]))
     return out
+
+
+def organization_stream_name(organization_id: Any, region: Any) -> Any:
+    """``<org-id>_<member account>_CloudTrail_<region>``: an organization trail's streams, one per
+    account of the organization (all of them start with ``o-<org-id>_``)."""
+    return log_stream_name(concat([organization_id, "_", MEMBER_ACCOUNT]), region)
+
+
+def shape(value: Any, grammar: str) -> Any:
+    """``value`` (one ARN field) with its open atoms shaped by the field's grammar."""
+    if isinstance(value, (Parameter, Import, Unknown)):
+        return Shaped(value, grammar)
+    if isinstance(value, Text):
+        return concat(Shaped(part, grammar, whole=False) if isinstance(part, (Parameter, Import, Unknown))
+                      else part for part in value.parts)
+    return value
 
 
 class LogGroupArn(tuple):

@@ -8,7 +8,7 @@ import re
 
 import pytest
 
-from cfn_trailwatch.arn import (ORGANIZATION_ID, Arn, LogGroupArn, Match, RoleArn, and_, equals3,
+from cfn_trailwatch.arn import (MEMBER_ACCOUNT, ORGANIZATION_ID, Arn, Shaped, shape, LogGroupArn, Match, RoleArn, and_, equals3,
                                 iam_resource_type, log_group_arn_fields, log_stream_arns,
                                 log_stream_name, match_action, match_action3, match_pattern,
                                 not_, or_, parse_arn, role_arn_fields)
@@ -336,11 +336,13 @@ def test_log_stream_arns_for_account_and_organization():
     streams = log_stream_arns(PARTITION, "eu-west-1", ACCOUNT, ResourceRef("LG"),
                               organization_trail=True)
     assert len(streams) == 2
+    # an organization trail's streams: o-<org-id>_<member account>_CloudTrail_<region>
     assert streams[1] == concat(["arn:", PARTITION, ":logs:eu-west-1:", ACCOUNT, ":log-group:",
-                                 ResourceRef("LG"), ":log-stream:", ORGANIZATION_ID,
-                                 "_CloudTrail_eu-west-1"])
+                                 ResourceRef("LG"), ":log-stream:", ORGANIZATION_ID, "_",
+                                 MEMBER_ACCOUNT, "_CloudTrail_eu-west-1"])
     given = log_stream_arns("aws", "us-east-1", "1", "g", organization_id="o-abc123")
-    assert given[1] == "arn:aws:logs:us-east-1:1:log-group:g:log-stream:o-abc123_CloudTrail_us-east-1"
+    assert given[1] == concat(["arn:aws:logs:us-east-1:1:log-group:g:log-stream:o-abc123_",
+                               MEMBER_ACCOUNT, "_CloudTrail_us-east-1"])
     other_region = log_stream_arns("aws", "us-east-1", "1", "g", stream_region="eu-west-1")
     assert other_region == ["arn:aws:logs:us-east-1:1:log-group:g:log-stream:1_CloudTrail_eu-west-1"]
     assert log_stream_name(ACCOUNT, "us-east-1") == concat([ACCOUNT, "_CloudTrail_us-east-1"])
@@ -461,3 +463,74 @@ def test_placeholder_proof_agrees_with_the_dynamic_program():
             assert _match_values(pattern, target, fold=False, wildcards=True) is YES, \
                 (pattern, target)
     assert proved > 100
+
+
+# ---------------------------------------------------------------- the grammar of ARN fields
+
+_GROUP_PARAM = Parameter("LogGroupName")
+_ACCOUNT_STREAMS = concat(["arn:aws:logs:us-east-1:", ACCOUNT, ":log-group:", _GROUP_PARAM,
+                           ":log-stream:", ACCOUNT, "_CloudTrail_us-east-1*"])
+
+
+def _streams(name=_GROUP_PARAM, account=ACCOUNT):
+    return log_stream_arns("aws", "us-east-1", account, name, organization_trail=True)
+
+
+def test_a_log_group_name_parameter_cannot_hide_the_stream_part():
+    # The group's name is a parameter: without its grammar the parameter in the grant could
+    # stand for "name:log-stream:o-..." and the answer was MAYBE. A name has no ':', so NO.
+    account_stream, org_stream = _streams()
+    assert match_pattern(_ACCOUNT_STREAMS, account_stream) is Match.YES
+    assert match_pattern(_ACCOUNT_STREAMS, org_stream) is Match.NO
+
+
+def test_the_same_parameter_is_the_same_name_on_both_sides():
+    _, org_stream = _streams()
+    every_stream = concat(["arn:aws:logs:us-east-1:", ACCOUNT, ":log-group:", _GROUP_PARAM, ":*"])
+    assert match_pattern(every_stream, org_stream) is Match.YES
+    org_prefix = concat(["arn:aws:logs:us-east-1:", ACCOUNT, ":log-group:", _GROUP_PARAM,
+                         ":log-stream:o-*"])
+    assert match_pattern(org_prefix, org_stream) is Match.YES
+    # a literal organization ID may or may not be the account's
+    org_literal = concat(["arn:aws:logs:us-east-1:", ACCOUNT, ":log-group:", _GROUP_PARAM,
+                          ":log-stream:o-abc123_*"])
+    assert match_pattern(org_literal, org_stream) is Match.MAYBE
+    # another parameter in the group's place may hold the same name
+    other = concat(["arn:aws:logs:us-east-1:", ACCOUNT, ":log-group:", Parameter("Other"), ":*"])
+    assert match_pattern(other, org_stream) is Match.MAYBE
+
+
+def test_a_name_made_of_text_and_a_parameter_keeps_the_grammar_and_may_be_empty_inside():
+    name = concat(["/aws/cloudtrail/", Parameter("Env")])
+    account_stream, org_stream = _streams(name)
+    grant = concat(["arn:aws:logs:us-east-1:", ACCOUNT, ":log-group:/aws/cloudtrail/",
+                    Parameter("Env"), ":log-stream:", ACCOUNT, "_CloudTrail_us-east-1*"])
+    assert match_pattern(grant, account_stream) is Match.YES
+    assert match_pattern(grant, org_stream) is Match.NO
+    # Env may be empty: a grant on the group "/aws/cloudtrail/" itself may be this group's
+    bare = concat(["arn:aws:logs:us-east-1:", ACCOUNT, ":log-group:/aws/cloudtrail/:*"])
+    assert match_pattern(bare, account_stream) is Match.MAYBE
+    # but never a group whose name has a character no log group name has
+    odd = concat(["arn:aws:logs:us-east-1:", ACCOUNT, ":log-group:/aws/cloudtrail/a b:*"])
+    assert match_pattern(odd, account_stream) is Match.NO
+
+
+def test_an_account_parameter_is_twelve_digits_and_a_region_a_word():
+    account = Parameter("LoggingAccount")
+    [stream] = log_stream_arns("aws", "us-east-1", account, "g")
+    assert match_pattern("arn:aws:logs:us-east-1:*:log-group:g:*", stream) is Match.YES
+    assert match_pattern("arn:aws:logs:us-east-1:111122223333:log-group:g:*", stream) is Match.MAYBE
+    assert match_pattern("arn:aws:logs:us-east-1:prod:log-group:g:*", stream) is Match.NO
+    [stream] = log_stream_arns("aws", Parameter("Region"), "111122223333", "g")
+    assert match_pattern("arn:aws:logs:eu-west-1:111122223333:log-group:g:*", stream) is Match.MAYBE
+    assert match_pattern("arn:aws:logs:EU:111122223333:log-group:g:*", stream) is Match.NO
+
+
+def test_shaped_atoms_read_as_their_atom():
+    shaped = shape(_GROUP_PARAM, "log group name")
+    assert isinstance(shaped, Shaped) and shaped.whole and shaped.atom == _GROUP_PARAM
+    assert shaped.describe() == _GROUP_PARAM.describe()
+    part = shape(concat(["a-", Import("x")]), "log group name")
+    assert part == concat(["a-", Shaped(Import("x"), "log group name", whole=False)])
+    assert shape("literal", "account") == "literal"
+    assert shape(ACCOUNT, "account") == ACCOUNT   # a pseudo parameter has its own alphabet
