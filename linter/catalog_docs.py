@@ -138,7 +138,10 @@ _CHAIN_UNKNOWN = ("A link that cannot be resolved in the template (a parameter w
 
 _PARAMETERS = ("A parameter's given value is used; without one, its Default and each of its "
                "AllowedValues are checked, and a failing one is reported with that choice as the "
-               "finding's scenario.")
+               "finding's scenario. A parameter without AllowedValues may also take a value the "
+               "template does not list: each value the property accepts is then followed (true "
+               "and false; All, ReadOnly and WriteOnly…), so the finding names the parameter and "
+               "the value it fails with, e.g. `[when Validate='false']`.")
 
 DOCS: dict[str, dict] = {
     "ET1001": {
@@ -202,7 +205,13 @@ DOCS: dict[str, dict] = {
         "unknown": _CHAIN_UNKNOWN,
         "why": "CloudTrail needs `logs:CreateLogStream` and `logs:PutLogEvents` on the log "
                "streams `<account>_CloudTrail_<region>` of the trail's log group (and "
-               "`<org-id>_...` for an organization trail). Without both, delivery fails silently.",
+               "`o-<org-id>_<account>_CloudTrail_<region>` for an organization trail: one per "
+               "account of the organization). Without both, delivery fails silently. The message "
+               "names the streams that are not granted when only some are (\"the organization's "
+               "log streams (o-${organization-id}_*)\"). An `IsOrganizationTrail` from a parameter "
+               "without AllowedValues may be true: the organization's streams are then checked "
+               "in that scenario; one that cannot be known (an import) makes what only the "
+               "organization's streams lack WT1007.",
         "example": _ROLE_WITH.format(principal="cloudtrail.amazonaws.com",
                                      actions="[logs:CreateLogStream]",
                                      resource="!GetAtt TrailLogs.Arn"),
@@ -265,9 +274,12 @@ Resources:
         "references": [_CFN_TRAIL, _SECURITY_HUB],
     },
     "WT2001": {
-        "unknown": ("A `RetentionInDays` that cannot be resolved (a parameter that may take a value "
-                    "the template does not list, an import) gives no finding: neither WT2001 nor "
-                    "WT1007, which is about delivery. " + _PARAMETERS),
+        "unknown": ("A `RetentionInDays` parameter without AllowedValues may take any value "
+                    "CloudWatch Logs accepts: the longest accepted retention below the minimum "
+                    "(within the parameter's `MinValue` and `MaxValue`) is the failing scenario, "
+                    "e.g. `[when Days='180']`; a `MinValue` of at least the minimum passes. A value "
+                    "that cannot be known at all (an import) is reported by this rule as "
+                    "unverifiable, not as WT1007, which is about delivery. " + _PARAMETERS),
         "details": "Only the log group the trail's `CloudWatchLogsLogGroupArn` resolves to is "
                    "checked, not every log group of the template. A log group without "
                    "`RetentionInDays` keeps events for ever and passes. Set the minimum with "
@@ -362,8 +374,9 @@ Resources:
                         "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-logs-subscriptionfilter.html")],
     },
     "WT2004": {
-        "unknown": ("An `EnableLogFileValidation` that cannot be resolved gives no finding. "
-                    + _PARAMETERS),
+        "unknown": ("An `EnableLogFileValidation` that cannot be known (an import) is reported by "
+                    "this rule as unverifiable (\"cannot tell whether EnableLogFileValidation is "
+                    "true\"), not as WT1007, which is about delivery. " + _PARAMETERS),
         "details": "`EnableLogFileValidation` absent (the default is false), false or "
                    "`AWS::NoValue` fails; true passes.",
         "why": "With validation on, CloudTrail writes a signed digest file every hour, so "
@@ -389,9 +402,13 @@ Resources:
                        _SECURITY_HUB],
     },
     "WT2005": {
-        "unknown": ("When a selector cannot be resolved (a parameter without a listed value, an "
-                    "import) and the others do not take every management event, that selector "
-                    "might, so there is no finding. " + _PARAMETERS),
+        "unknown": ("A parameter without AllowedValues in `ReadWriteType`, "
+                    "`IncludeManagementEvents`, or an `eventCategory` or `readOnly` field selector "
+                    "is followed with each word the field accepts. When a selector still cannot be "
+                    "read (an import, an event source from a parameter) and the others do not take "
+                    "every management event, this rule reports that it cannot tell (\"cannot tell "
+                    "whether its EventSelectors take every management event\"); when the others "
+                    "already take them all, there is nothing to report. " + _PARAMETERS),
         "details": "A trail without `EventSelectors` and `AdvancedEventSelectors` (or with an "
                    "empty list) logs every management event, read and write, and passes. "
                    "Otherwise an event is logged when *any* selector takes it, so the selectors "

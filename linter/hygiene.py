@@ -16,11 +16,13 @@ the chain the core rules followed.
 - WT2005 the event selectors drop management events, a read/write half, or some event sources;
 - IT2006 a statement that lets the role deliver also allows other actions or other log groups.
 
-What Unknown means here: a value that cannot be known before deployment (a parameter without a
-given value beyond its Default/AllowedValues, an import, a condition the analysis cannot judge)
-gives **no finding** of these rules, except WT2003 with a configured allow-list (a destination
-that cannot be shown to be on the list is reported for review). WT1007 stays about delivery.
-Each rule's page in docs/rules says so too.
+What Unknown means here: a parameter that may take a value the template does not list is
+followed with each value the property accepts (``values.choices``), so a failing one is a
+finding that names it. A value that cannot be known at all (an import) is reported by the rule
+itself as unverifiable where the rule reads it as a boolean, number or word (WT2001, WT2004,
+WT2005), and WT2003 with a configured allow-list reports a destination that cannot be shown to be
+on the list; elsewhere (a KMS key from an import, a filter whose log group is unknown) it gives
+no finding. WT1007 stays about delivery. Each rule's page in docs/rules says so too.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ import functools
 from typing import Any, Callable
 
 from . import arn, catalog, iam
+from .values import choices
 from .arn import Match
 from .findings import ARROW
 from .values import (Atom, GeneratedName, Import, NoValue, Parameter, ResourceRef, Scenario, Text, Unknown,
@@ -122,16 +125,21 @@ def _log_file_validation(check: Any, s: Scenario) -> None:
         return
     raw = check.props[VALIDATION_KEY]
     for s_i, value in check.resolver.resolve(raw, s):
-        if isinstance(value, Atom) and value is not NoValue:
-            continue  # Unknown: no finding (see the module docstring)
-        enabled = scalar_bool(value) if value is not NoValue else False
-        if enabled:
-            continue
-        shown = "AWS::NoValue, so the default false" if value is NoValue else render(value)
-        _emit(check, "WT2004", VALIDATION_KEY,
-              f"{trail} has EnableLogFileValidation {shown}: CloudTrail writes no digest files, "
-              "so changes to its log files cannot be detected", s_i,
-              [(0, f"{VALIDATION_KEY}: {source(raw)}" + ARROW + f"{render(value)}, not true")])
+        for s_j, enabled in choices.boolean(value, s_i):
+            if enabled is True:
+                continue
+            if enabled is None and isinstance(value, Atom) and value is not NoValue:
+                _emit(check, "WT2004", VALIDATION_KEY,
+                      f"{trail}: cannot tell whether EnableLogFileValidation is true (it is "
+                      f"{render(value)}): CloudTrail may write no digest files", s_j,
+                      [(0, f"{VALIDATION_KEY}: {source(raw)}" + ARROW + f"{render(value)}, not known here")])
+                continue
+            shown = ("AWS::NoValue, so the default false" if value is NoValue
+                     else "false" if enabled is False else render(value))
+            _emit(check, "WT2004", VALIDATION_KEY,
+                  f"{trail} has EnableLogFileValidation {shown}: CloudTrail writes no digest files, "
+                  "so changes to its log files cannot be detected", s_j,
+                  [(0, f"{VALIDATION_KEY}: {source(raw)}" + ARROW + f"{shown}, not true")])
 
 
 # Coverage of one half (read-only or write) of the management events, as the set of event sources
@@ -205,8 +213,9 @@ def _selectors(check: Any, key: str, s: Scenario) -> None:
     if key not in check.props:
         return  # no selectors: CloudTrail logs all management events, read and write
     raw = check.props[key]
-    outcomes = [(s_i, _selection_finding(check, key, raw, value))
-                for s_i, value in check.resolver.resolve(raw, s)]
+    outcomes = [(s_j, _selection_finding(check, key, raw, chosen))
+                for s_i, value in check.resolver.resolve(raw, s)
+                for s_j, chosen in _choose_selector_words(key, value, s_i)]
     # A verdict that does not depend on how the value split (a parameter in a data resource's
     # ARN) holds in the scenario the trail was in: no condition to name.
     messages = {outcome[0] if outcome else None for _, outcome in outcomes}
@@ -218,6 +227,59 @@ def _selectors(check: Any, key: str, s: Scenario) -> None:
             _emit(check, "WT2005", key, message, s_i, tree)
 
 
+# The words a selector field accepts where an unlisted parameter may stand: each is followed as
+# its own scenario (see values.choices). eventCategory has more values than these two; every
+# other one takes no management events, as "Data" does.
+_SELECTOR_WORDS = {
+    ("EventSelectors", "IncludeManagementEvents"): ("true", "false"),
+    ("EventSelectors", "ReadWriteType"): ("All", "ReadOnly", "WriteOnly"),
+    ("AdvancedEventSelectors", "eventCategory"): ("Management", "Data"),
+    ("AdvancedEventSelectors", "readOnly"): ("true", "false"),
+}
+
+
+def _choose_selector_words(key: str, value: Any, s: Scenario) -> list[tuple[Scenario, Any]]:
+    """The selectors with each unlisted parameter that stands for a word (ReadWriteType,
+    IncludeManagementEvents, an eventCategory or readOnly value) bound to each word it can be."""
+    found: dict[str, tuple[str, ...]] = {}
+    if isinstance(value, list):
+        for selector in value:
+            if not isinstance(selector, dict):
+                continue
+            if key == "EventSelectors":
+                for field in ("IncludeManagementEvents", "ReadWriteType"):
+                    parameter = choices.unlisted(selector.get(field))
+                    if parameter is not None:
+                        found.setdefault(parameter.name, _SELECTOR_WORDS[(key, field)])
+                continue
+            fields = selector.get("FieldSelectors")
+            for field in fields if isinstance(fields, list) else []:
+                words = _SELECTOR_WORDS.get((key, field.get("Field"))) if isinstance(field, dict) else None
+                if words is None:
+                    continue
+                for operator in _OPERATORS:
+                    listed = field.get(operator)
+                    for item in listed if isinstance(listed, list) else [listed]:
+                        parameter = choices.unlisted(item)
+                        if parameter is not None:
+                            found.setdefault(parameter.name, words)
+    out = [(s, value)]
+    for name, words in found.items():
+        out = [(choices.bind(s_i, Parameter(name), word), _substitute(v, Parameter(name), word))
+               for s_i, v in out for word in words]
+    return out
+
+
+def _substitute(value: Any, atom: Any, literal: str) -> Any:
+    if value == atom and isinstance(value, Atom):
+        return literal
+    if isinstance(value, list):
+        return [_substitute(item, atom, literal) for item in value]
+    if isinstance(value, dict):
+        return {k: _substitute(item, atom, literal) for k, item in value.items()}
+    return value
+
+
 def _selection_finding(check: Any, key: str, raw: Any,
                        value: Any) -> tuple[str, list[tuple[int, str]]] | None:
     """The WT2005 message and evidence for one resolved value of the selectors, or None."""
@@ -226,7 +288,9 @@ def _selection_finding(check: Any, key: str, raw: Any,
     root = f"{key}: {_short(source(raw))}"
     tree = [(0, root)]
     if not isinstance(value, list):
-        return None  # Unknown: no finding
+        tree.append((1, f"{_short(render(value))}" + ARROW + "not known here"))
+        return (f"Trail {check.trail_id}: cannot tell whether its {key} take every management "
+                f"event: they are {_short(render(value))}", tree)
     selection = _Selection()
     reader = _classic if key == "EventSelectors" else _advanced
     for index, selector in enumerate(value):
@@ -235,8 +299,12 @@ def _selection_finding(check: Any, key: str, raw: Any,
         step = reader(selector, f"{key}[{index}]", selection)
         if step:
             tree.append((1, step))
-    if selection.complete() or selection.unknown:
-        return None  # every management event is taken, or what is not known might take it
+    if selection.complete():
+        return None  # every management event is taken
+    if selection.unknown:
+        # what is not known might take the rest, or might not: never a silent pass
+        return (f"Trail {check.trail_id}: cannot tell whether its {key} take every management "
+                f"event: {', '.join(selection.unknown)} cannot be read here", tree)
     dropped = []
     for half, label in _HALVES:
         cover = selection.cover[half]
@@ -406,15 +474,54 @@ def _retention(check: Any, group: Any, s: Scenario) -> None:
     minimum = int(option(check, "WT2001", "min_retention_days"))
     raw = properties["RetentionInDays"]
     for s_i, value in check.resolver.resolve(raw, s):
-        days = scalar_int(value)
+        parameter = choices.unlisted(value)
+        if parameter is not None:
+            # "some other value": follow the longest retention CloudWatch Logs accepts that is
+            # still too short (and within the parameter's MinValue and MaxValue), if there is one
+            days = _short_retention(check.resolver.parameter_defs.get(parameter.name), minimum)
+            if days is None:
+                continue
+            s_i = choices.bind(s_i, parameter, str(days))
+        elif isinstance(value, Atom) and value is not NoValue:
+            tree, depth = _group_root(group)
+            tree.append((depth, f"RetentionInDays: {source(raw)}" + ARROW + f"{render(value)}, "
+                                "not known here"))
+            _emit(check, "WT2001", GROUP_KEY,
+                  f"Trail {check.trail_id}: cannot tell how long its log group {group.logical_id} "
+                  f"keeps events (RetentionInDays is {render(value)}); at least {minimum} days "
+                  "are required (min_retention_days)", s_i, tree)
+            continue
+        else:
+            days = scalar_int(value)
         if value is NoValue or days is None or days >= minimum:
-            continue  # never expires, Unknown (no finding), or long enough
+            continue  # never expires, not a number (cfn-lint's schema rules), or long enough
         tree, depth = _group_root(group)
         tree.append((depth, f"RetentionInDays: {source(raw)}" + ARROW + f"{days} days" + ARROW +
                      f"shorter than min_retention_days ({minimum})"))
         _emit(check, "WT2001", GROUP_KEY,
               f"Trail {check.trail_id}: its log group {group.logical_id} keeps events for {days} "
               f"days, less than the required {minimum} (min_retention_days)", s_i, tree)
+
+
+# The values CloudWatch Logs accepts for RetentionInDays.
+RETENTION_DAYS = (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827,
+                  2192, 2557, 2922, 3288, 3653)
+
+
+def _short_retention(definition: Any, minimum: int) -> int | None:
+    """The longest accepted retention below ``minimum`` that the parameter may take."""
+    definition = definition if isinstance(definition, dict) else {}
+    low = _bound(definition.get("MinValue"), float("-inf"))
+    high = _bound(definition.get("MaxValue"), float("inf"))
+    fitting = [days for days in RETENTION_DAYS if days < minimum and low <= days <= high]
+    return fitting[-1] if fitting else None
+
+
+def _bound(value: Any, default: float) -> float:
+    try:
+        return float(value) if value is not None and not isinstance(value, bool) else default
+    except (TypeError, ValueError):
+        return default
 
 
 @_guarded

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any, Iterator
 
 from . import arn, hygiene, iam
+from .values import choices
 from .findings import Finding
 from .names import LOG_GROUP, ROLE, TRAIL, Names
 from .reach import PolicyIndex, Reached, RolePolicies, as_document
@@ -224,17 +225,18 @@ class _TrailCheck:
     def _is_logging(self, s: Scenario) -> None:
         if "IsLogging" not in self.props:
             return  # a required property: cfn-lint's own schema rules report its absence
+        raw = source(self.props["IsLogging"])
         for s_i, value in self._value("IsLogging", s):
-            text = scalar_text(value).lower() if not isinstance(value, (dict, list)) and value is not NoValue else None
-            if text == "false":
-                self._emit("ET1008", "IsLogging",
-                           f"Trail {self.trail_id} has IsLogging false: it records no events", s_i,
-                           [f"IsLogging: {source(self.props['IsLogging'])} → false"])
-            elif text != "true":
-                self._emit("WT1007", "IsLogging",
-                           f"Trail {self.trail_id}: cannot tell whether it is logging "
-                           f"(IsLogging is {render(value)})", s_i,
-                           [f"IsLogging: {source(self.props['IsLogging'])} → {render(value)}"])
+            for s_j, logging in choices.boolean(value, s_i):
+                if logging is False:
+                    self._emit("ET1008", "IsLogging",
+                               f"Trail {self.trail_id} has IsLogging false: it records no events",
+                               s_j, [f"IsLogging: {raw} → false"])
+                elif logging is None:
+                    self._emit("WT1007", "IsLogging",
+                               f"Trail {self.trail_id}: cannot tell whether it is logging "
+                               f"(IsLogging is {render(value)})", s_j,
+                               [f"IsLogging: {raw} → {render(value)}"])
 
     # -- the log group ------------------------------------------------------------------------
 
@@ -446,41 +448,56 @@ class _TrailCheck:
 
     # -- permissions ------------------------------------------------------------------------
 
-    def _organization(self, s: Scenario) -> list[tuple[Scenario, bool]]:
+    def _organization(self, s: Scenario) -> list[tuple[Scenario, bool, str | None]]:
+        """Whether the trail is an organization trail: ``(scenario, True/False, None)``, or
+        ``(scenario, True, why)`` when that cannot be known here (then the organization's
+        streams are checked too, and what only they lack cannot be verified)."""
         if "IsOrganizationTrail" not in self.props:
-            return [(s, False)]
-        out = []
-        for s_i, value in self.resolver.resolve(self.props["IsOrganizationTrail"], s):
-            out.append((s_i, not isinstance(value, (dict, list)) and value is not NoValue
-                        and scalar_text(value).lower() == "true"))
+            return [(s, False, None)]
+        raw = self.props["IsOrganizationTrail"]
+        out: list[tuple[Scenario, bool, str | None]] = []
+        for s_i, value in self.resolver.resolve(raw, s):
+            for s_j, organization in choices.boolean(value, s_i):
+                if organization is None and value is not NoValue and _unknowable(value):
+                    out.append((s_j, True, f"whether trail {self.trail_id} is an organization "
+                                           f"trail is not known here (IsOrganizationTrail: "
+                                           f"{source(raw)} → {render(value)})"))
+                else:
+                    out.append((s_j, organization is True, None))
         return out
 
     def _permissions(self, group: _GroupLink, role: _RoleLink, s: Scenario) -> None:
-        for s_o, organization in self._organization(s):
+        for s_o, organization, unsure in self._organization(s):
             streams = arn.log_stream_arns(group.partition, group.region, group.account, group.name,
                                           organization_trail=organization)
             for s_i, reached in self.policies.reach(role.logical_id, s_o):
                 self._spend()
-                self._check_grants(group, role, streams, reached, s_i)
+                self._check_grants(group, role, streams, reached, s_i, unsure)
                 hygiene.role_grants(self, group, role, streams, reached, s_i)   # IT2006
 
     def _check_grants(self, group: _GroupLink, role: _RoleLink, streams: list, reached: Reached,
-                      s: Scenario) -> None:
+                      s: Scenario, organization_unsure: str | None = None) -> None:
         context = self._context(s)
         denied: list[str] = []
         missing: list[str] = []
         unsure: list[str] = []
         granted: list[str] = []
+        gaps: dict[str, list[int]] = {}   # action -> the streams (by index) it is refused on
         for action in ACTIONS:
-            for stream in streams:
+            for index, stream in enumerate(streams):
                 decision = iam.evaluate_with_boundary(reached.policies, reached.boundary, action,
                                                       stream, context)
                 line = f"{action} on {render(stream)}"
                 if decision.allowed is arn.Match.YES:
                     granted.append(f"{line}: allowed by {_statements(decision)}")
+                elif index and organization_unsure:
+                    # only an organization trail writes this stream, and whether it is one is
+                    # not known: its absence cannot be verified, not proved
+                    unsure.append(f"{line}: {_statements(decision)}; {organization_unsure}")
                 elif decision.allowed is arn.Match.NO:
                     (denied if decision.deny_statements else missing).append(
                         f"{line}: {_statements(decision)}{_because(decision)}")
+                    gaps.setdefault(action, []).append(index)
                 else:
                     unsure.append(f"{line}: {_because(decision).strip(' ;') or 'not decidable'}")
         followed = ", ".join(reached.labels) or "none"
@@ -488,15 +505,40 @@ class _TrailCheck:
         evidence += granted + denied + missing + unsure
         trail = f"Trail {self.trail_id}"
         if denied or (missing and not reached.unknown):
-            gaps = sorted({line.split(" on ")[0] for line in denied + missing})
             self._emit("ET1006", ROLE_KEY,
-                       f"{trail}: role {role.logical_id} may not {' and '.join(gaps)} on the log "
-                       f"streams of {render(group.name)} (policies followed: {followed})", s, evidence)
+                       f"{trail}: role {role.logical_id} may not {_refused(gaps, streams, group)} "
+                       f"(policies followed: {followed})", s, evidence)
         elif missing or unsure:
             why = reached.unknown[:1] or [line.split(": ", 1)[-1] for line in unsure[:1]]
             self._emit("WT1007", ROLE_KEY,
                        f"{trail}: cannot verify that role {role.logical_id} may write the log streams "
                        f"of {render(group.name)}: {why[0]}", s, evidence + reached.unknown)
+
+
+def _refused(gaps: dict[str, list[int]], streams: list, group: _GroupLink) -> str:
+    """``logs:CreateLogStream and logs:PutLogEvents on the log streams of G``, naming which
+    streams when only some are refused (an organization trail writes two kinds)."""
+    by_streams: dict[tuple[int, ...], list[str]] = {}
+    for action in ACTIONS:
+        if action in gaps:
+            by_streams.setdefault(tuple(gaps[action]), []).append(action)
+    parts = []
+    for indexes, actions in by_streams.items():
+        if len(indexes) == len(streams):
+            where = f"the log streams of {render(group.name)}"
+        elif indexes == (0,):
+            where = (f"the account's log streams ({render(arn.log_stream_name(group.account, group.region))}) "
+                     f"of {render(group.name)}")
+        else:
+            where = (f"the organization's log streams ({render(arn.ORGANIZATION_ID)}_*) "
+                     f"of {render(group.name)}")
+        parts.append(f"{' and '.join(actions)} on {where}")
+    return "; ".join(parts)
+
+
+def _unknowable(value: Any) -> bool:
+    """A value that is not a literal here (an import, an unknown, text with one inside)."""
+    return isinstance(value, (Import, Unknown, Parameter, Pseudo, Text, ResourceRef, ResourceAttr))
 
 
 def _opaque(kind: str | None) -> bool:

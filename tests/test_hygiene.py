@@ -135,12 +135,31 @@ def test_wt2001_parameter_semantics():
     assert found(text, parameters={"Days": "7"}) == {("WT2001", "CloudWatchLogsLogGroupArn")}
 
 
-@pytest.mark.parametrize("params", [
-    "Days: {Type: Number}\n",                 # no Default, no AllowedValues: Unknown
-    "Days: {Type: Number, Default: 400}\n",   # its Default passes; any other value is Unknown
+@pytest.mark.parametrize("params, days", [
+    ("Days: {Type: Number}\n", 180),                  # no Default, no AllowedValues: any value
+    ("Days: {Type: Number, Default: 400}\n", 180),    # its Default passes; another may not
+    ("Days: {Type: Number, Default: 400, MinValue: 7, MaxValue: 90}\n", 90),
 ])
-def test_wt2001_unknown_gives_nothing(params):
-    assert analyse(retention("!Ref Days", params=params)) == []
+def test_wt2001_an_unlisted_parameter_is_followed_to_a_retention_too_short(params, days):
+    # "Some other value" is never read as one value: the longest retention CloudWatch Logs
+    # accepts below the minimum (within MinValue/MaxValue) is the scenario that fails.
+    finding = one(retention("!Ref Days", params=params), "WT2001")
+    assert finding.scenario_dict() == {"Days": str(days)}
+    assert finding.message == (f"Trail Trail: its log group TrailLogs keeps events for {days} days, "
+                               f"less than the required 365 (min_retention_days) [when Days='{days}']")
+
+
+def test_wt2001_a_parameter_held_to_long_retentions_passes():
+    assert analyse(retention("!Ref Days", params="Days: {Type: Number, MinValue: 365}\n")) == []
+    assert analyse(retention("!Ref Days", params="Days: {Type: Number, Default: 400}\n"),
+                   parameters={"Days": "400"}) == []
+
+
+def test_wt2001_an_import_cannot_be_verified():
+    finding = one(retention("!ImportValue shared-retention"), "WT2001")
+    assert finding.message == ("Trail Trail: cannot tell how long its log group TrailLogs keeps "
+                               "events (RetentionInDays is !ImportValue shared-retention); at least "
+                               "365 days are required (min_retention_days)")
 
 
 def test_wt2001_condition_and_only_the_trails_group():
@@ -287,8 +306,16 @@ def test_wt2004_parameters():
     text = variant((VALIDATION, "      EnableLogFileValidation: !Ref Validate\n"),
                    params="Validate: {Type: String, Default: 'true', AllowedValues: ['true', 'false']}\n")
     assert one(text, "WT2004").scenario_dict() == {"Validate": "false"}
-    assert analyse(variant((VALIDATION, "      EnableLogFileValidation: !Ref Validate\n"),
-                           params="Validate: {Type: String}\n")) == []  # Unknown
+    # a value the template does not list may be 'false': that is the failing scenario
+    unlisted = one(variant((VALIDATION, "      EnableLogFileValidation: !Ref Validate\n"),
+                           params="Validate: {Type: String, Default: 'true'}\n"), "WT2004")
+    assert unlisted.scenario_dict() == {"Validate": "false"}
+    assert unlisted.message == ("Trail Trail has EnableLogFileValidation false: CloudTrail writes no "
+                                "digest files, so changes to its log files cannot be detected "
+                                "[when Validate='false']")
+    imported = one(variant((VALIDATION, "      EnableLogFileValidation: !ImportValue v\n")), "WT2004")
+    assert imported.message == ("Trail Trail: cannot tell whether EnableLogFileValidation is true "
+                                "(it is !ImportValue v): CloudTrail may write no digest files")
 
 
 def test_wt2004_anchor_line_through_the_cli(tmp_path, capsys):
@@ -413,12 +440,38 @@ def test_wt2003_a_verdict_that_does_not_depend_on_the_destination_names_no_scena
     assert one(text, "WT2003").scenario == ()
 
 
-def test_wt2005_unknown_selectors_give_nothing():
+def test_wt2005_an_unlisted_word_is_each_word_it_can_be():
     params = "Mode: {Type: String}\n"
-    assert analyse(selectors("- {ReadWriteType: !Ref Mode}\n", params=params)) == []
-    # The known selector drops the read half, but the unknown one might take it.
-    assert analyse(selectors("- {ReadWriteType: WriteOnly}\n- {ReadWriteType: !Ref Mode}\n",
-                             params=params)) == []
+    finding = one(selectors("- {ReadWriteType: !Ref Mode}\n", params=params), "WT2005")
+    assert finding.scenario_dict() == {"Mode": "ReadOnly"}
+    assert finding.message.endswith("take no write management events: the trail does not record "
+                                    "every management event [when Mode='ReadOnly']")
+    include = one(selectors("- {IncludeManagementEvents: !Ref Mgmt}\n",
+                            params="Mgmt: {Type: String, Default: 'true'}\n"), "WT2005")
+    assert include.scenario_dict() == {"Mgmt": "false"}
+    advanced = one(selectors("- FieldSelectors:\n"
+                             "  - {Field: eventCategory, Equals: [Management]}\n"
+                             "  - {Field: readOnly, Equals: [!Ref ReadOnly]}\n",
+                             key="AdvancedEventSelectors",
+                             params="ReadOnly: {Type: String}\n"), "WT2005")
+    assert advanced.scenario_dict() == {"ReadOnly": "true"}
+    # The same parameter in two selectors is one choice: All in both takes everything.
+    assert analyse(selectors("- {ReadWriteType: !Ref Mode}\n- {ReadWriteType: !Ref Mode}\n",
+                             params="Mode: {Type: String, Default: All, AllowedValues: [All]}\n")) == []
+
+
+def test_wt2005_selectors_that_cannot_be_read_cannot_be_verified():
+    # The known selector drops the read half; an imported one might take it, or might not.
+    finding = one(selectors("- {ReadWriteType: WriteOnly}\n- {ReadWriteType: !ImportValue mode}\n"),
+                  "WT2005")
+    assert finding.message == ("Trail Trail: cannot tell whether its EventSelectors take every "
+                               "management event: EventSelectors[1] cannot be read here")
+    whole = one(variant((VALIDATION, VALIDATION + "      EventSelectors: !ImportValue selectors\n")),
+                "WT2005")
+    assert whole.message == ("Trail Trail: cannot tell whether its EventSelectors take every "
+                             "management event: they are !ImportValue selectors")
+    # what is known already takes everything: nothing to verify
+    assert analyse(selectors("- {ReadWriteType: All}\n- {ReadWriteType: !ImportValue mode}\n")) == []
     # With a listed value, that choice is the scenario.
     text = selectors("- {ReadWriteType: !Ref Mode}\n",
                      params="Mode: {Type: String, Default: All, AllowedValues: [All, WriteOnly]}\n")
