@@ -127,6 +127,8 @@ _SECURITY_HUB = ("AWS Security Hub: CloudTrail controls",
                  "https://docs.aws.amazon.com/securityhub/latest/userguide/cloudtrail-controls.html")
 _CONFIG_CWL = ("AWS Config rule cloud-trail-cloud-watch-logs-enabled",
                "https://docs.aws.amazon.com/config/latest/developerguide/cloud-trail-cloud-watch-logs-enabled.html")
+_CREATE_TRAIL = ("AWS CloudTrail API Reference: CreateTrail",
+                 "https://docs.aws.amazon.com/awscloudtrail/latest/APIReference/API_CreateTrail.html")
 _NIST = ("NIST SP 800-53 Rev. 5", "https://csrc.nist.gov/pubs/sp/800/53/r5/upd1/final")
 
 _CHAIN_UNKNOWN = ("A link that cannot be resolved in the template (a parameter without a value "
@@ -174,8 +176,14 @@ DOCS: dict[str, dict] = {
         "example": _TRAIL.format(extra="      CloudWatchLogsLogGroupArn: !Ref TrailLogs\n" + _ROLE),
         "fixed": _FIXED_TRAIL,
         "limits": "ARNs written with `Fn::Sub`/`Fn::Join` or as literals are read field by field "
-                  "and linked back to the template's log group by name.",
-        "references": [_CWL, _CFN_TRAIL, _LOG_GROUP],
+                  "and linked back to the template's log group by name only when the partition, "
+                  "region and account are the deployment's too. A partition or account that "
+                  "provably differs is this rule's failure: CreateTrail wants a log group that "
+                  "exists in the trail's own account. Another region is WT1007 (no AWS page says "
+                  "CloudTrail refuses it), and so is a literal account ID when the deployment's is "
+                  "not declared with `--account-id`; the role's grants are then checked against the "
+                  "ARN as written, not against the template's group of that name.",
+        "references": [_CWL, _CFN_TRAIL, _LOG_GROUP, _CREATE_TRAIL],
     },
     "ET1004": {
         "unknown": _CHAIN_UNKNOWN,
@@ -184,8 +192,15 @@ DOCS: dict[str, dict] = {
         "example": _TRAIL.format(extra=_GROUP + "      CloudWatchLogsRoleArn: !Ref TrailRole\n"),
         "fixed": _FIXED_TRAIL,
         "limits": "Only what the template says is judged; the deployed state of the account is "
-                  "not read.",
-        "references": [_CWL, _CFN_TRAIL, _ROLE_POLICY],
+                  "not read. A role ARN is linked to the template's role by name only when its "
+                  "partition, account and path are the role's too: IAM identifiers include the "
+                  "path, so `role/<name>` is not the ARN of a role with `Path: /service/` (WT1007, "
+                  "as no AWS page states that CloudTrail refuses it). A partition or account that "
+                  "provably differs is this rule's failure (CreateTrail wants a role that exists in "
+                  "the trail's own account).",
+        "references": [_CWL, _CFN_TRAIL, _ROLE_POLICY, _CREATE_TRAIL,
+                       ("IAM User Guide: IAM identifiers (paths)",
+                        "https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_identifiers.html")],
     },
     "ET1005": {
         "unknown": _CHAIN_UNKNOWN,

@@ -83,12 +83,20 @@ class Names:
                 for s_i, _ in self.resolver.resolve(properties[prop], scenario)]
 
     def path(self, logical_id: str, scenario: Scenario) -> Any:
+        """A role's or managed policy's ``Path`` (``/`` when it has none, or it is removed);
+        ``Unknown`` when the template does not fix one value for it, never a guess."""
         resource = self.resolver.resources.get(logical_id)
         properties = resource.get("Properties") if isinstance(resource, dict) else None
         if isinstance(properties, dict) and "Path" in properties:
             branches = self.resolver.resolve(properties["Path"], scenario)
-            if len(branches) == 1 and isinstance(branches[0][1], str):
-                return branches[0][1]
+            values = {repr(v): v for _, v in branches}
+            if len(values) == 1:
+                value = next(iter(values.values()))
+                if value is NoValue:
+                    return "/"
+                if isinstance(value, (str, Text, Parameter, Import, Pseudo)) and value != "":
+                    return value
+            return Unknown(f"the path of {logical_id}")
         return "/"
 
     def account(self) -> Any:

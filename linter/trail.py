@@ -305,14 +305,53 @@ class _TrailCheck:
         if not wildcard:
             return fail("ET1003", f"{trail}: {render(expanded)} lacks the ':*' suffix that "
                                   "CloudTrail requires of a log group ARN")
+        other = self._elsewhere((("partition", partition, self.resolver.partition),
+                                 ("account", account, self.names.account())))
+        if other is not None:
+            return fail("ET1003", f"{trail}: {render(expanded)} names a log group in {other}; "
+                                  "CloudTrail delivers only to a log group in the trail's own account")
         logical_id = self.names.find(LOG_GROUP, name, s)
-        if logical_id is not None:
+        unsure = self._unsure_place((("region", region, self.resolver.region),
+                                     ("account", account, self.names.account()),
+                                     ("partition", partition, self.resolver.partition)))
+        if logical_id is not None and unsure is None:
             return self._template_group(logical_id, s, f"{shown} → log group {logical_id}")
+        if logical_id is not None:
+            # The name is the template's group, but the ARN may name one elsewhere: it names the
+            # group it spells out, and the role's grants are checked against that.
+            evidence = f"{shown} → log group {render(name)} {unsure}, not provably {logical_id}"
+            self._emit("WT1007", GROUP_KEY, f"{trail}: {render(expanded)} names a log group "
+                                            f"{unsure}, so it cannot be shown to be the template's "
+                                            f"log group {logical_id}", s, [evidence])
+            return [(s, _GroupLink(None, partition, region, account, name, evidence))]
         evidence = f"{shown} → log group {render(name)} outside the template"
         self._emit("WT1007", GROUP_KEY, f"{trail}: log group {render(name)} is not declared in this "
                                         "template; that it exists cannot be verified here", s, [evidence])
         # The role's grants can still be checked against the group's streams.
         return [(s, _GroupLink(None, partition, region, account, name, evidence))]
+
+    @staticmethod
+    def _elsewhere(fields: tuple) -> str | None:
+        """"another account (111122223333, not 444455556666)" when a field of a literal ARN
+        provably differs from the deployment's; None otherwise."""
+        for what, written, deployed in fields:
+            if arn.equals3(written, deployed) is arn.Match.NO:
+                return f"another {what} ({render(written)}, not {render(deployed)})"
+        return None
+
+    @staticmethod
+    def _unsure_place(fields: tuple) -> str | None:
+        """Why the ARN's region, account or partition is not the deployment's (another region),
+        or cannot be shown to be (a literal account without --account-id); None when all agree."""
+        for what, written, deployed in fields:
+            same = arn.equals3(written, deployed)
+            if same is arn.Match.NO:
+                return f"in another {what} ({render(written)}, not {render(deployed)})"
+            if same is arn.Match.MAYBE:
+                hint = " (declare it with --account-id)" if what == "account" else ""
+                return (f"in the {what} {render(written)}, which cannot be shown to be the "
+                        f"deployment's {render(deployed)}{hint}")
+        return None
 
     def _template_group(self, logical_id: str, s: Scenario, evidence: str, quiet: bool = False):
         """Follow the template's log group where it exists; ``quiet`` when the link itself was
@@ -388,11 +427,31 @@ class _TrailCheck:
                 return fail("ET1004", f"{trail}: {render(expanded)} is an IAM {kind} ARN, not a role ARN")
             return fail("ET1004", f"{trail}: {render(value)} is not an IAM role ARN "
                                   "(arn:<partition>:iam::<account>:role/<name>)")
-        _partition, _account, _path, name = fields
+        partition, account, path, name = fields
         if fields.uncertain and unknowns_in(name):
             return fail("WT1007", f"{trail}: the role ARN cannot be verified here: {fields.reason}")
+        other = self._elsewhere((("partition", partition, self.resolver.partition),
+                                 ("account", account, self.names.account())))
+        if other is not None:
+            return fail("ET1004", f"{trail}: {render(expanded)} names a role in {other}; CloudTrail "
+                                  "needs a role in the trail's own account")
         logical_id = self.names.find(ROLE, name, s)
         if logical_id is not None:
+            role_path = self.names.path(logical_id, s)
+            unsure = self._unsure_place((("account", account, self.names.account()),
+                                         ("partition", partition, self.resolver.partition)))
+            same_path = arn.equals3(path, role_path)
+            if same_path is not arn.Match.YES:
+                # IAM identifiers include the path: role/<name> is not role/service/<name>
+                what = (f"the path {render(path)}, not the path {render(role_path)} of role {logical_id}"
+                        if same_path is arn.Match.NO else
+                        f"the path {render(path)}, which cannot be shown to be the path "
+                        f"{render(role_path)} of role {logical_id}")
+                return fail("WT1007", f"{trail}: {render(expanded)} has {what}: it names another "
+                                      "role, whose trust and permissions cannot be verified here")
+            if unsure is not None:
+                return fail("WT1007", f"{trail}: {render(expanded)} names a role {unsure}, so it "
+                                      f"cannot be shown to be the template's role {logical_id}")
             return self._template_role(logical_id, s, f"{shown} → role {logical_id}")
         if unknowns_in(name):
             return fail("WT1007", f"{trail}: the role name in {render(expanded)} cannot be resolved here")

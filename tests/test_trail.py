@@ -206,7 +206,8 @@ def test_one_failing_trail_does_not_hide_the_others(monkeypatch):
     ("!Sub 'arn:aws:logs:us-east-1:${AWS::AccountId}:log-group:${Group}'", "ET1003"),
     ("!GetAtt Role.Arn", "ET1003"),
     ("!ImportValue shared-group-arn", "WT1007"),
-    ("arn:aws:logs:us-east-1:123456789012:log-group:/named:*", None),
+    # a literal account the user did not declare (--account-id) may be another account's
+    ("arn:aws:logs:us-east-1:123456789012:log-group:/named:*", "WT1007"),
     ("'not an arn'", "ET1003"),
 ])
 def test_ways_of_naming_the_log_group(value, rule):
@@ -236,3 +237,101 @@ def test_ways_of_naming_the_log_group(value, rule):
         """
     got = {r for r, _, key in rules(text) if key == "CloudWatchLogsLogGroupArn"}
     assert got == ({rule} if rule else set())
+
+
+# --- a literal ARN names one resource: partition, region, account and path all count ---------
+
+_LINKED = """\
+Resources:
+  Trail:
+    Type: AWS::CloudTrail::Trail
+    Properties:
+      IsLogging: true
+      S3BucketName: b
+      CloudWatchLogsLogGroupArn: {group}
+      CloudWatchLogsRoleArn: {role}
+  Group:
+    Type: AWS::Logs::LogGroup
+    Properties: {{LogGroupName: /aws/cloudtrail/main}}
+  Role:
+    Type: AWS::IAM::Role
+    Properties:
+      RoleName: delivery
+      Path: {path}
+      AssumeRolePolicyDocument:
+        Statement:
+          - {{Effect: Allow, Principal: {{Service: cloudtrail.amazonaws.com}}, Action: sts:AssumeRole}}
+      Policies:
+        - PolicyName: p
+          PolicyDocument:
+            Statement:
+              - {{Effect: Allow, Action: [logs:CreateLogStream, logs:PutLogEvents], Resource: !GetAtt Group.Arn}}
+"""
+_GROUP_HERE = "!Sub arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:log-group:/aws/cloudtrail/main:*"
+_ROLE_HERE = "!Sub arn:${AWS::Partition}:iam::${AWS::AccountId}:role/delivery"
+
+
+def linked(group=_GROUP_HERE, role=_ROLE_HERE, path="/", **options):
+    text = _LINKED.format(group=group, role=role, path=path)
+    return sorted((f.rule, f.path[-1], f.message) for f in analyse(text, **options).findings
+                  if f.rule[1:3] == "T1")
+
+
+def test_literal_arns_in_the_deployments_place_link_to_the_template():
+    assert linked() == []
+    assert linked(group=_GROUP_HERE.replace("${AWS::AccountId}", "111122223333"),
+                  account_id="111122223333") == []
+    assert linked(role="!Sub arn:${AWS::Partition}:iam::${AWS::AccountId}:role/service/delivery",
+                  path="/service/") == []
+
+
+def test_a_log_group_in_another_region_is_not_the_templates():
+    # linked by its name it passed; the group is created in us-east-1 and the grant covers
+    # only those streams, so the eu-west-1 group is another one: unverifiable, never a pass
+    found = {(rule, key): message for rule, key, message in linked(
+        group=_GROUP_HERE.replace("${AWS::Region}", "eu-west-1"))}
+    assert found[("WT1007", "CloudWatchLogsLogGroupArn")] == (
+        "Trail Trail: arn:aws:logs:eu-west-1:${AWS::AccountId}:log-group:/aws/cloudtrail/main:* "
+        "names a log group in another region (eu-west-1, not us-east-1), so it cannot be shown to "
+        "be the template's log group Group")
+    # the grant (!GetAtt Group.Arn, us-east-1) is checked against the streams of the ARN as
+    # written (eu-west-1): it does not cover them
+    assert found[("ET1006", "CloudWatchLogsRoleArn")] == (
+        "Trail Trail: role Role may not logs:CreateLogStream and logs:PutLogEvents on the log "
+        "streams of /aws/cloudtrail/main (policies followed: inline policy p of role Role)")
+    assert len(found) == 2
+
+
+def test_a_log_group_in_another_account_or_partition_is_et1003():
+    [(rule, _, message)] = linked(group=_GROUP_HERE.replace("${AWS::AccountId}", "444455556666"),
+                                  account_id="111122223333")
+    assert rule == "ET1003"
+    assert message == ("Trail Trail: arn:aws:logs:us-east-1:444455556666:log-group:/aws/cloudtrail/"
+                       "main:* names a log group in another account (444455556666, not 111122223333); "
+                       "CloudTrail delivers only to a log group in the trail's own account")
+    [(rule, _, message)] = linked(group=_GROUP_HERE.replace("${AWS::Partition}", "aws-cn"))
+    assert rule == "ET1003" and "in another partition (aws-cn, not aws)" in message
+
+
+def test_a_literal_account_not_declared_cannot_be_shown_to_be_the_deployments():
+    found = linked(group=_GROUP_HERE.replace("${AWS::AccountId}", "444455556666"))
+    assert found[0][:2] == ("WT1007", "CloudWatchLogsLogGroupArn")
+    assert "in the account 444455556666, which cannot be shown to be the deployment's " \
+           "AWS::AccountId (declare it with --account-id)" in found[0][2]
+
+
+def test_a_role_arn_without_the_roles_path_names_another_role():
+    [(rule, key, message)] = linked(path="/service/")
+    assert (rule, key) == ("WT1007", "CloudWatchLogsRoleArn")
+    assert message == ("Trail Trail: arn:aws:iam::${AWS::AccountId}:role/delivery has the path /, "
+                       "not the path /service/ of role Role: it names another role, whose trust "
+                       "and permissions cannot be verified here")
+
+
+def test_a_role_in_another_account_is_et1004():
+    [(rule, _, message)] = linked(role=_ROLE_HERE.replace("${AWS::AccountId}", "444455556666"),
+                                  account_id="111122223333")
+    assert rule == "ET1004"
+    assert message == ("Trail Trail: arn:aws:iam::444455556666:role/delivery names a role in another "
+                       "account (444455556666, not 111122223333); CloudTrail needs a role in the "
+                       "trail's own account")
