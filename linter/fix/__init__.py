@@ -137,9 +137,9 @@ def observe(data: Any, options: trail.Options | None = None) -> Observed:
                                           trail.SERVICE, self._context(s_i))
                 self.fix_trusts.append((role.logical_id, decision))
 
-        def _check_grants(self, group, role, streams, reached, s):  # noqa: ANN001, ANN202
+        def _check_grants(self, group, role, streams, reached, s, *more):  # noqa: ANN001, ANN202
             self.fix_grants.append((group, role, streams, reached, s, self._context(s)))
-            super()._check_grants(group, role, streams, reached, s)
+            super()._check_grants(group, role, streams, reached, s, *more)
 
     trail._TrailCheck = Recorder
     try:
