@@ -25,7 +25,8 @@ from .values.model import (Atom, Import, NoValue, Parameter, Text, Unknown, conc
 
 __all__ = [
     "StatementRef", "Decision", "PolicyInput", "evaluate", "evaluate_with_boundary",
-    "trusts_service", "aws_managed_policy", "aws_managed_policy_record", "ABSENT",
+    "trusts_service", "aws_managed_policy", "aws_managed_policy_record", "aws_managed_lookup",
+    "aws_managed_snapshot", "ManagedPolicy", "ABSENT",
 ]
 
 PolicyInput = tuple  # (label: str, document: resolved dict); a named alias for signatures
@@ -664,11 +665,55 @@ def _arn_like(pattern: Any, actual: Any) -> Match:
 # AWS managed policies
 # --------------------------------------------------------------------------------------------
 
+# The table (``data/aws-managed-policies.json``, rebuilt by
+# ``tools/build_aws_managed_policies.py``) names every AWS managed policy as of its snapshot date,
+# with its path, whether a role can have it attached and whether AWS deprecated it. Of each
+# policy's default version it keeps only the statements that can allow or deny the two delivery
+# actions (``null`` in place of the others), so those two actions are decided exactly for every
+# policy; other actions of a policy not recorded whole stay MAYBE.
+
+MANAGED_ACTIONS = ("logs:CreateLogStream", "logs:PutLogEvents")
+_REFERENCE = "https://docs.aws.amazon.com/aws-managed-policy/latest/reference/"
+_SERVICE_LINKED = "/aws-service-role/"
+
+
+@dataclass(frozen=True)
+class ManagedPolicy:
+    """What an ARN ``arn:<partition>:iam::aws:policy/<path/name>`` is, per the table.
+
+    ``kind``: ``"policy"`` (a policy a role can have: ``policies`` holds its documents),
+    ``"wrong-path"`` (the name is an AWS managed policy's, at another path),
+    ``"not-attachable"`` (for service-linked roles only, or marked so by IAM), ``"deprecated"``
+    (cannot be attached to a new role) — these three grant nothing, and ``label`` says why —
+    or ``"unknown"`` (no AWS managed policy of that name as of the snapshot: ``reason``).
+    ``written``: the part after ``policy/`` as the ARN gives it."""
+
+    kind: str
+    written: str
+    label: str
+    reason: str = ""
+    policies: tuple = ()
+
+    @property
+    def grants_nothing(self) -> bool:
+        return self.kind in ("wrong-path", "not-attachable", "deprecated")
+
+
 @lru_cache(maxsize=1)
 def _managed_table() -> dict:
     text = resources.files("cfn_trailwatch").joinpath("data/aws-managed-policies.json").read_text(
         encoding="utf-8")
     return json.loads(text)
+
+
+@lru_cache(maxsize=1)
+def _managed_by_lower_name() -> dict[str, str]:
+    return {name.lower(): name for name in _managed_table()["policies"]}
+
+
+def aws_managed_snapshot() -> str:
+    """The date of the table's snapshot (YYYY-MM-DD): what it knows is as of that day."""
+    return _managed_table()["snapshot"]
 
 
 def _managed_key(arn_value: Any) -> tuple[str, Any] | None:
@@ -683,49 +728,105 @@ def _managed_key(arn_value: Any) -> tuple[str, Any] | None:
     return arn.resource, arn.partition
 
 
-def aws_managed_policy_record(arn_value: Any) -> dict | None:
-    """The table entry for an AWS managed policy (name, version, date, source, document…),
-    or None when the ARN is not in the table."""
-    key = _managed_key(arn_value)
-    if key is None:
-        return None
-    record = _managed_table()["policies"].get(key[0])
-    return copy.deepcopy(record) if record is not None else None
+def _split_written(written: str) -> tuple[str, str]:
+    """``service-role/X`` → (``/service-role/``, ``X``); ``X`` → (``/``, ``X``)."""
+    if "/" in written:
+        folder, name = written.rsplit("/", 1)
+        return f"/{folder}/", name
+    return "/", written
 
 
-def aws_managed_policy(arn_value: Any) -> list | None:
-    """The documents of an AWS managed policy, as ``[(label, document)]``; None when the ARN
-    is not one the table holds (the caller reports it as unverifiable).
+def aws_managed_lookup(arn_value: Any) -> ManagedPolicy | None:
+    """What the table says of an ARN under ``arn:<partition>:iam::aws:policy/``; None when the
+    value is not such an ARN (another account's policy, a parameter, a name left open…).
 
     Only the ``policy/…`` part is compared, so the partition may be a literal, the atom
     ``Pseudo("AWS::Partition")`` or a Text. ARNs inside the documents are written for the
     ``aws`` partition; they are rewritten to the ARN's own partition, as AWS publishes them
-    per partition. A policy the table holds only in part (``complete`` false: only its
-    ``logs:`` grants were recorded) gets one more statement that keeps every other action
-    MAYBE rather than NO."""
+    per partition. A policy not recorded whole gets one more statement that keeps every action
+    but the two delivery actions MAYBE rather than NO."""
     key = _managed_key(arn_value)
     if key is None:
         return None
     resource, partition = key
-    record = _managed_table()["policies"].get(resource)
+    written = resource[len("policy/"):]
+    path, name = _split_written(written)
+    record = _managed_table()["policies"].get(name)
     if record is None:
-        return None
-    document = copy.deepcopy(record["document"])
+        if path == _SERVICE_LINKED:
+            return ManagedPolicy("not-attachable", written, f"AWS managed policy {written}: "
+                                 "policies under aws-service-role/ are for service-linked roles "
+                                 "only, so it grants nothing")
+        reason = f"not an AWS managed policy as of {aws_managed_snapshot()}"
+        other = _managed_by_lower_name().get(name.lower())
+        if other is not None:
+            reason += f" (names are case-sensitive: AWS has {other})"
+        return ManagedPolicy("unknown", written, f"AWS managed policy {written}: {reason}", reason)
+    if record.get("deprecated"):
+        return ManagedPolicy("deprecated", written, f"AWS managed policy {written}: deprecated by "
+                             "AWS, it cannot be attached to a new role, so it grants nothing")
+    if record.get("path") != path:
+        right = render(concat(["arn:", partition, f":iam::aws:policy{record.get('path')}{name}"]))
+        if not record.get("attachable", True):
+            right += (", for service-linked roles only" if record.get("path") == _SERVICE_LINKED
+                      else ", which IAM marks not attachable")
+        return ManagedPolicy("wrong-path", written, f"AWS managed policy {written}: wrong path, "
+                             f"so it grants nothing; the policy is {right}")
+    if not record.get("attachable", True):
+        why = ("it is for service-linked roles only" if path == _SERVICE_LINKED else
+               "IAM marks it not attachable")
+        return ManagedPolicy("not-attachable", written, f"AWS managed policy {written}: {why}, "
+                             "so it grants nothing")
+    label = f"AWS managed policy {written} ({record.get('version', '?')})"
+    return ManagedPolicy("policy", written, label,
+                         policies=((label, _managed_document(record, name, partition)),))
+
+
+def _managed_document(record: dict, name: str, partition: Any) -> dict:
+    document = record.get("document")
+    document = copy.deepcopy(document) if isinstance(document, dict) else \
+        {"Version": "2012-10-17", "Statement": []}
     if partition != "aws":
         document = _with_partition(document, partition)
-    if not record.get("complete", True):
-        statements = document.get("Statement")
-        statements = statements if isinstance(statements, list) else [statements]
+    statements = document.get("Statement")
+    statements = statements if isinstance(statements, list) else [statements]
+    # null marks a statement left out of the table: it can neither allow nor deny the two
+    # delivery actions. NoValue keeps the others at their published positions.
+    statements = [NoValue if statement is None else statement for statement in statements]
+    if not record.get("complete", False):
         statements.append({
             "Sid": "NotRecordedInTable",
             "Effect": "Allow",
-            "NotAction": record.get("recorded_actions", ["logs:*"]),
-            "Resource": Unknown(f"AWS managed policy {record['name']}: grants for other "
-                                "actions are not recorded in the table"),
+            "NotAction": list(MANAGED_ACTIONS),
+            "Resource": Unknown(f"AWS managed policy {name}: grants for other actions are not "
+                                "recorded in the table"),
         })
-        document["Statement"] = statements
-    label = f"AWS managed policy {resource[len('policy/'):]} ({record.get('version', '?')})"
-    return [(label, document)]
+    document["Statement"] = statements
+    return document
+
+
+def aws_managed_policy(arn_value: Any) -> list | None:
+    """The documents of an AWS managed policy a role can have, as ``[(label, document)]``;
+    None for anything else (see :func:`aws_managed_lookup` for why)."""
+    found = aws_managed_lookup(arn_value)
+    return list(found.policies) if found is not None and found.kind == "policy" else None
+
+
+def aws_managed_policy_record(arn_value: Any) -> dict | None:
+    """The table's entry for an AWS managed policy a role can have (path, version, flags,
+    recorded statements), with its name, ARN and sources; None for anything else."""
+    found = aws_managed_lookup(arn_value)
+    if found is None or found.kind != "policy":
+        return None
+    path, name = _split_written(found.written)
+    record = copy.deepcopy(_managed_table()["policies"][name])
+    record.setdefault("complete", False)
+    dataset = next((s for s in _managed_table()["sources"] if s.get("commit")), {})
+    commit = record.get("seen_at") or dataset.get("commit")
+    record.update(name=name, arn=f"arn:aws:iam::aws:policy{path}{name}", sources=[
+        {"url": f"{_REFERENCE}{name}.html"},
+        {"url": f"{dataset.get('url')}/blob/{commit}/aws/managedpolicies/{name}.json"}])
+    return record
 
 
 def _with_partition(node: Any, partition: Any) -> Any:

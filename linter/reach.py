@@ -185,18 +185,24 @@ class RolePolicies:
         if isinstance(arn, ResourceRef) and self.resolver.resource_type(arn.logical_id) == MANAGED_POLICY:
             return self._managed_resource(arn.logical_id, s, reached)
         expanded = self.names.expand(arn, s)
-        table = iam.aws_managed_policy(expanded)
-        if table is not None:
+        aws = iam.aws_managed_lookup(expanded)
+        if aws is not None and aws.kind != "unknown":
+            # A policy a role can have is evaluated; one at the wrong path, for service-linked
+            # roles only or deprecated cannot be attached (the stack would fail): it grants
+            # nothing, and its label, which says why, reaches the finding's message.
             r = _copy(reached)
-            r.policies.extend(table)
-            r.labels.extend(label for label, _ in table)
+            r.policies.extend(aws.policies)
+            r.labels.append(aws.label)
             return [(s, r)]
         for logical_id in self.names.by_type(MANAGED_POLICY):
             if self.names.arn(logical_id, s) == expanded:
                 return self._managed_resource(logical_id, s, reached)
         r = _copy(reached)
-        r.unknown.append(f"managed policy {render(arn)} ({where}), not in the template "
-                         "nor in the table of AWS managed policies")
+        if aws is not None:
+            r.unknown.append(f"managed policy {render(arn)} ({where}): {aws.reason}")
+        else:
+            r.unknown.append(f"managed policy {render(arn)} ({where}), not in the template "
+                             "nor in the table of AWS managed policies")
         return [(s, r)]
 
     def _managed_resource(self, logical_id: str, s: Scenario, reached: Reached):
@@ -264,8 +270,9 @@ class RolePolicies:
                 if got.unknown:
                     # A boundary outside the template is usually an organisation-wide guardrail
                     # set by another team; it is disclosed, not evaluated (see docs/architecture.md).
-                    r.labels.append(f"permissions boundary {render(arn)}: outside the template, "
-                                    "not evaluated")
+                    aws = iam.aws_managed_lookup(self.names.expand(arn, s_j))
+                    where = aws.reason if aws is not None else "outside the template"
+                    r.labels.append(f"permissions boundary {render(arn)}: {where}, not evaluated")
                 else:
                     r.boundary = got.policies
                     r.labels.extend(f"permissions boundary: {label}" for label in got.labels)
