@@ -233,9 +233,15 @@ DOCS: dict[str, dict] = {
         "fixed": _FIXED_ROLE,
         "limits": "Every way a policy reaches the role is followed: inline `Policies`, "
                   "`AWS::IAM::Policy`/`ManagedPolicy` naming it, `AWS::IAM::RolePolicy`, "
-                  "`ManagedPolicyArns` (template policies and a table of AWS managed policies), "
-                  "capped by a permissions boundary of the template. A boundary from outside the "
-                  "template is disclosed in the evidence, not evaluated.",
+                  "`ManagedPolicyArns` (template policies and AWS managed policies), capped by a "
+                  "permissions boundary of the template. A boundary from outside the template "
+                  "is disclosed in the evidence, not evaluated. AWS managed policies come from a "
+                  "table of every one as of a snapshot date (what each grants of the two "
+                  "actions): an ARN with the wrong path, one under `aws-service-role/` (for "
+                  "service-linked roles only) and a deprecated policy cannot be attached to the "
+                  "role, so they grant nothing, and \"policies followed\" says why; a name the "
+                  "table does not know is WT1007 (\"not an AWS managed policy as of\" that date). "
+                  "Policies AWS publishes after the snapshot are not known.",
         "references": [_ROLE_POLICY, _CWL,
                        ("IAM User Guide: Policy evaluation logic",
                         "https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic.html")],
