@@ -42,7 +42,15 @@ class Names:
         scenario); ``GeneratedName`` when the template gives none; else an ``Unknown``."""
         key = (logical_id, scenario)
         if key in self._cache:
-            return self._cache[key]
+            result, consulted = self._cache[key]
+            self.resolver.consult(consulted)   # the same assumptions, for the caller's trace
+            return result
+        with self.resolver.traced() as consulted:
+            result = self._name(logical_id, scenario)
+        self._cache[key] = (result, frozenset(consulted))
+        return result
+
+    def _name(self, logical_id: str, scenario: Scenario) -> Any:
         result: Any = GeneratedName(logical_id)
         kind = self.resolver.resource_type(logical_id)
         prop = NAME_PROPERTY.get(kind or "")
@@ -67,7 +75,6 @@ class Names:
                             result = self.expand(value, scenario)
                 finally:
                     self._busy.discard(logical_id)
-        self._cache[key] = result
         return result
 
     def name_branches(self, logical_id: str, scenario: Scenario) -> list[tuple[Scenario, Any]]:

@@ -59,6 +59,9 @@ class _GroupLink:
     account: Any
     name: Any
     evidence: str
+    # the assumptions the group's name was resolved under (the streams depend on them; its
+    # retention or key do not)
+    name_keys: frozenset = frozenset()
 
 
 @dataclass
@@ -160,6 +163,9 @@ class _TrailCheck:
         self.region_label = region_label
         self.findings: list[Finding] = []
         self.chain_scenarios = 0  # scenarios followed along the chain, bounded by max_branches
+        # The assumptions the finding being checked depends on: those of the links on its path
+        # (set by _run) and what the open traces have consulted since.
+        self.scope: frozenset = frozenset()
         resource = resolver.resources[trail_id]
         properties = resource.get("Properties")
         self.base = ("Resources", trail_id)
@@ -180,21 +186,40 @@ class _TrailCheck:
             raise self.deferred[0]
 
     def _run(self) -> None:
-        for s0, exists in self.resolver.exists(self.trail_id, EMPTY):
+        # Each step runs under a trace of the assumptions it consults, and each finding names
+        # only those of its own path: a retention finding not the group's name, a trust finding
+        # not the log group's (see _emit).
+        r = self.resolver
+        with r.traced() as trail_keys:
+            existing = r.exists(self.trail_id, EMPTY)
+        for s0, exists in existing:
             if not exists:
                 continue
-            self._is_logging(s0)
-            hygiene.trail_settings(self, s0)              # WT2004, WT2005
-            for s1, group in self._log_group(s0):
+            self._step(trail_keys, self._is_logging, s0)
+            self._step(trail_keys, hygiene.trail_settings, self, s0)        # WT2004, WT2005
+            with r.traced() as group_keys:
+                self.scope = frozenset(trail_keys)
+                groups = list(self._log_group(s0))
+            for s1, group in groups:
                 if group is not None:
-                    hygiene.log_group(self, group, s1)    # WT2001, WT2002, WT2003
-                for s2, role in self._role(s1):
+                    self._step(trail_keys | group_keys, hygiene.log_group, self, group, s1)  # WT2001-3
+                with r.traced() as role_keys:
+                    self.scope = frozenset(trail_keys)
+                    roles = list(self._role(s1))
+                for s2, role in roles:
                     self._spend()
                     if role is None:
                         continue
-                    self._trust(role, s2, group)
+                    self._step(trail_keys | role_keys, self._trust, role, s2, group)
                     if group is not None:
-                        self._permissions(group, role, s2)
+                        self._step(trail_keys | group_keys | role_keys | group.name_keys,
+                                   self._permissions, group, role, s2)
+
+    def _step(self, keys: set | frozenset, function: Any, *args: Any) -> None:
+        """Run one check with ``keys`` (its path's assumptions) in scope, under its own trace."""
+        with self.resolver.traced():
+            self.scope = frozenset(keys)
+            function(*args)
 
     def _spend(self) -> None:
         """One more scenario along the chain; past the bound, stop (see run)."""
@@ -205,7 +230,15 @@ class _TrailCheck:
     def _emit(self, rule: str, key: str | None, message: str, scenario: Scenario,
               evidence: list[str], depths: list[int] | None = None) -> None:
         path = self.props_path + (key,) if key and key in self.props else self.props_path
+        full = scenario.label()
+        scenario = scenario.restricted(self.scope | self.resolver.open_traces(),
+                                       self.resolver.settled)
         where = scenario.label()
+        if full and full != where:
+            # the evidence keeps the whole path the analysis followed
+            # (a step named like a property starts at the root of the tree)
+            depths = list(depths) + [0] if depths else depths
+            evidence = list(evidence) + [f"Assumptions: {full}"]
         if self.region_label:
             where = f"region={self.region_label}" + (", " + where if where else "")
         if where:
@@ -310,7 +343,7 @@ class _TrailCheck:
         if other is not None:
             return fail("ET1003", f"{trail}: {render(expanded)} names a log group in {other}; "
                                   "CloudTrail delivers only to a log group in the trail's own account")
-        logical_id = self.names.find(LOG_GROUP, name, s)
+        logical_id = self._find(LOG_GROUP, name, s)
         unsure = self._unsure_place((("region", region, self.resolver.region),
                                      ("account", account, self.names.account()),
                                      ("partition", partition, self.resolver.partition)))
@@ -329,6 +362,15 @@ class _TrailCheck:
                                         "template; that it exists cannot be verified here", s, [evidence])
         # The role's grants can still be checked against the group's streams.
         return [(s, _GroupLink(None, partition, region, account, name, evidence))]
+
+    def _find(self, kind: str, name: Any, s: Scenario) -> str | None:
+        """The template's resource of ``kind`` named ``name``; only its own name's assumptions
+        are consulted for the finding (not those of every resource compared on the way)."""
+        with self.resolver.traced(isolated=True):
+            logical_id = self.names.find(kind, name, s)
+        if logical_id is not None:
+            self.names.name(logical_id, s)   # replays its assumptions into the open traces
+        return logical_id
 
     @staticmethod
     def _elsewhere(fields: tuple) -> str | None:
@@ -365,9 +407,11 @@ class _TrailCheck:
                 out.append((s_i, None))
                 continue
             r = self.resolver
-            for s_j, name in self.names.name_branches(logical_id, s_i):
+            with r.traced(isolated=True) as name_keys:
+                branches = self.names.name_branches(logical_id, s_i)
+            for s_j, name in branches:
                 out.append((s_j, _GroupLink(logical_id, r.partition, r.region, self.names.account(),
-                                            name, evidence)))
+                                            name, evidence, frozenset(name_keys))))
         return out
 
     # -- the role ---------------------------------------------------------------------------
@@ -435,7 +479,7 @@ class _TrailCheck:
         if other is not None:
             return fail("ET1004", f"{trail}: {render(expanded)} names a role in {other}; CloudTrail "
                                   "needs a role in the trail's own account")
-        logical_id = self.names.find(ROLE, name, s)
+        logical_id = self._find(ROLE, name, s)
         if logical_id is not None:
             role_path = self.names.path(logical_id, s)
             unsure = self._unsure_place((("account", account, self.names.account()),
@@ -467,8 +511,9 @@ class _TrailCheck:
                                                    "created in this scenario", s_i, [evidence])
                 out.append((s_i, None))
             else:
-                out.extend((s_j, _RoleLink(logical_id, evidence))
-                           for s_j, _ in self.names.name_branches(logical_id, s_i))
+                with self.resolver.traced(isolated=True):   # its name decides nothing here
+                    branches = self.names.name_branches(logical_id, s_i)
+                out.extend((s_j, _RoleLink(logical_id, evidence)) for s_j, _ in branches)
         return out
 
     # -- trust ------------------------------------------------------------------------------

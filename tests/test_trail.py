@@ -101,10 +101,15 @@ def test_evidence_and_scenario_of_a_finding():
     assert "[when IsOn=false, Mode='off']" in missing.message
     assert missing.evidence == ("CloudWatchLogsLogGroupArn: !If [IsOn, !GetAtt Group.Arn, !Ref 'AWS::NoValue']",)
     trust = by_rule["ET1005"]
-    assert trust.scenario_dict() == {"IsOn": True, "Mode": "on"}
+    # the trust policy fails whichever way IsOn goes: the finding names no scenario, and its
+    # evidence keeps the path the analysis followed
+    assert trust.scenario_dict() == {}
+    assert "[when" not in trust.message
     assert trust.evidence[0].endswith("→ log group Group")
     assert trust.evidence[1] == "CloudWatchLogsRoleArn: !GetAtt Role.Arn → role Role"
     assert "trust policy of Role" in trust.evidence[2]
+    assert trust.evidence[-1] == "Assumptions: IsOn=true, Mode='on'"
+    assert trust.tree()[-1] == (0, "Assumptions: IsOn=true, Mode='on'")
 
 
 def test_each_region_is_a_scenario():

@@ -10,7 +10,8 @@ to ``Unknown`` instead of growing exponentially.
 from __future__ import annotations
 
 import re
-from typing import Any, Callable
+from contextlib import contextmanager
+from typing import Any, Callable, Iterable, Iterator
 
 from .model import (Atom, Import, NoValue, Parameter, Pseudo, ResourceAttr, ResourceRef, Text,
                     Unknown, concat, scalar_text)
@@ -68,6 +69,10 @@ class Resolver:
         # many scenarios, references nested too deeply): callers report them as errors.
         self.problems: set[str] = set()
         self.limit_hits: set[str] = set()
+        # Open traces: each collects the names of the conditions and parameters consulted while
+        # it is open, so a finding can name only the assumptions its value depends on.
+        self._traces: list[set[str]] = []
+        self._settled_conditions: dict[str, bool] = {}
         self._functions: dict[str, Callable[[Any, Scenario, int], Branches]] = {
             "Ref": self._ref,
             "Fn::GetAtt": self._get_att,
@@ -84,6 +89,60 @@ class Resolver:
             self._functions[key] = self._boolean_function(key)
 
     # -- public ---------------------------------------------------------------------------
+
+    @contextmanager
+    def traced(self, isolated: bool = False) -> Iterator[set[str]]:
+        """The names of the conditions and parameters consulted inside the block. ``isolated``:
+        only this trace sees them (the enclosing ones do not). Use around eager work only (a
+        generator suspended inside the block would leave the trace open)."""
+        keys: set[str] = set()
+        outer = self._traces
+        if isolated:
+            self._traces = []
+        self._traces.append(keys)
+        try:
+            yield keys
+        finally:
+            self._traces.pop()
+            if isolated:
+                self._traces = outer
+
+    def consult(self, names: Iterable[str]) -> None:
+        """Record that these scenario names were consulted (see :meth:`traced`)."""
+        for trace in self._traces:
+            trace.update(names)
+
+    def open_traces(self) -> set[str]:
+        """Everything the open traces have collected so far."""
+        return set().union(*self._traces) if self._traces else set()
+
+    def settled(self, name: str, value: Any) -> bool:
+        """True when assuming ``value`` for the scenario name says nothing: a condition that
+        the given parameters (or the template) fix to one value, or a parameter that can only
+        ever be "a value not listed in the template" (see :meth:`only_unlisted`)."""
+        if isinstance(value, bool):
+            if name not in self._settled_conditions:
+                # Evaluated afresh only to count its outcomes: what it meets on the way (a cycle
+                # seen from another start) was reported when the condition was first followed.
+                problems, limit_hits = set(self.problems), set(self.limit_hits)
+                with self.traced(isolated=True):
+                    outcomes = {truth for _, truth in self.condition(name, Scenario())}
+                self.problems, self.limit_hits = problems, limit_hits
+                self._settled_conditions[name] = len(outcomes) == 1
+            return self._settled_conditions[name]
+        return isinstance(value, Atom) and self.only_unlisted(name)
+
+    def only_unlisted(self, name: str) -> bool:
+        """True for a parameter that can only ever be "a value not listed in the template" (no
+        Default, no AllowedValues, an SSM parameter type): that assumption holds in every
+        deployment, so it is no scenario worth naming."""
+        definition = self.parameter_defs.get(name)
+        definition = definition if isinstance(definition, dict) else {}
+        kind = definition.get("Type") if isinstance(definition.get("Type"), str) else "String"
+        if kind.startswith("AWS::SSM::Parameter::Value<"):
+            return True
+        allowed = definition.get("AllowedValues")
+        return "Default" not in definition and not (isinstance(allowed, list) and allowed)
 
     def resolve(self, value: Any, scenario: Scenario) -> Branches:
         """All (scenario, value) branches of ``value`` (deeply: dicts and lists too).
@@ -236,6 +295,8 @@ class Resolver:
         return Unknown(f"unknown pseudo parameter {name}")
 
     def _parameter(self, name: str, s: Scenario) -> Branches:
+        if self._traces:
+            self.consult((name,))
         if name in s.parameters:
             return [(s, s.parameters[name])]
         definition = self.parameter_defs.get(name)
@@ -451,6 +512,8 @@ class Resolver:
 
     def _condition(self, name: str, s: Scenario, depth: int, stack: tuple[str, ...]
                    ) -> list[tuple[Scenario, bool]]:
+        if self._traces:
+            self.consult((name,))
         if name in s.conditions:
             return [(s, s.conditions[name])]
         definition = self.condition_defs.get(name)

@@ -33,6 +33,18 @@ class Scenario:
         parameters[name] = value
         return Scenario(self.conditions, parameters)
 
+    def restricted(self, names: set[str] | frozenset[str], settled: Any = None) -> "Scenario":
+        """Only the assumptions named in ``names``, less those that ``settled(name, value)``
+        says hold in every deployment (a condition the given parameters fix; a parameter that
+        is always "a value not listed")."""
+        def keep(name: str, value: Any) -> bool:
+            return name in names and not (settled is not None and settled(name, value))
+        conditions = {k: v for k, v in self.conditions.items() if keep(k, v)}
+        parameters = {k: v for k, v in self.parameters.items() if keep(k, v)}
+        if len(conditions) == len(self.conditions) and len(parameters) == len(self.parameters):
+            return self
+        return Scenario(conditions, parameters)
+
     def describe(self) -> dict[str, Any]:
         """The scenario for reports: conditions as booleans, chosen parameters as strings
         (``None`` for a value the template does not list)."""
