@@ -50,6 +50,11 @@ NOT_FIXABLE = {
     "ET1008/fail_json_param_allowed_values.json": "parameter",
     "WT2001/fail_param_default_short.yaml": "parameter",
     "WT2004/fail_param_allowed_false.yaml": "parameter",
+    # a parameter that may take a value the template does not list (values.choices)
+    "ET1008/fail_param_unlisted_value.yaml": "parameter",
+    "WT2001/fail_param_unlisted_value.yaml": "parameter",
+    "WT2004/fail_param_unlisted_value.yaml": "parameter",
+    "ET1006/fail_effect_allowed_deny.yaml": "Deny",
 }
 # The values a fix may replace (anything else is only ever inserted around).
 REPLACEABLE = ("CloudWatchLogsLogGroupArn", "CloudWatchLogsRoleArn", "IsLogging",
