@@ -340,3 +340,64 @@ def test_a_role_in_another_account_is_et1004():
     assert message == ("Trail Trail: arn:aws:iam::444455556666:role/delivery names a role in another "
                        "account (444455556666, not 111122223333); CloudTrail needs a role in the "
                        "trail's own account")
+
+
+# --- ET1006 names the streams it lacks ---------------------------------------------------------
+
+def _org_grants(*statements: str) -> list[str]:
+    text = """\
+Resources:
+  Trail:
+    Type: AWS::CloudTrail::Trail
+    Properties:
+      IsLogging: true
+      IsOrganizationTrail: true
+      S3BucketName: b
+      CloudWatchLogsLogGroupArn: !GetAtt Group.Arn
+      CloudWatchLogsRoleArn: !GetAtt Role.Arn
+  Group:
+    Type: AWS::Logs::LogGroup
+    Properties: {LogGroupName: org-trail}
+  Role:
+    Type: AWS::IAM::Role
+    Properties:
+      AssumeRolePolicyDocument:
+        Statement:
+          - {Effect: Allow, Principal: {Service: cloudtrail.amazonaws.com}, Action: sts:AssumeRole}
+      Policies:
+        - PolicyName: p
+          PolicyDocument:
+            Statement:
+""" + "".join(f"              - {statement}\n" for statement in statements)
+    return [f.message for f in analyse(text).findings if f.rule == "ET1006"]
+
+
+_GROUP_ARN = "arn:aws:logs:us-east-1:${AWS::AccountId}:log-group:org-trail"
+
+
+def test_et1006_names_the_organizations_streams_when_only_they_are_missing():
+    assert _org_grants("{Effect: Allow, Action: [logs:CreateLogStream, logs:PutLogEvents], "
+                       f"Resource: !Sub '{_GROUP_ARN}:log-stream:${{AWS::AccountId}}_CloudTrail_*'}}") == [
+        "Trail Trail: role Role may not logs:CreateLogStream and logs:PutLogEvents on the "
+        "organization's log streams (o-${organization-id}_*) of org-trail (policies followed: "
+        "inline policy p of role Role)"]
+
+
+def test_et1006_names_the_accounts_streams_when_only_they_are_missing():
+    assert _org_grants("{Effect: Allow, Action: [logs:CreateLogStream, logs:PutLogEvents], "
+                       f"Resource: !Sub '{_GROUP_ARN}:log-stream:o-*'}}") == [
+        "Trail Trail: role Role may not logs:CreateLogStream and logs:PutLogEvents on the "
+        "account's log streams (${AWS::AccountId}_CloudTrail_us-east-1) of org-trail (policies "
+        "followed: inline policy p of role Role)"]
+
+
+def test_et1006_names_each_action_with_the_streams_it_lacks():
+    assert _org_grants(
+        f"{{Effect: Allow, Action: logs:CreateLogStream, Resource: !Sub '{_GROUP_ARN}:log-stream:o-*'}}",
+        f"{{Effect: Allow, Action: logs:PutLogEvents, Resource: !Sub '{_GROUP_ARN}:*'}}") == [
+        "Trail Trail: role Role may not logs:CreateLogStream on the account's log streams "
+        "(${AWS::AccountId}_CloudTrail_us-east-1) of org-trail (policies followed: inline policy p "
+        "of role Role)"]
+    assert _org_grants("{Effect: Allow, Action: logs:Describe*, Resource: '*'}") == [
+        "Trail Trail: role Role may not logs:CreateLogStream and logs:PutLogEvents on the log "
+        "streams of org-trail (policies followed: inline policy p of role Role)"]
