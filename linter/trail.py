@@ -563,9 +563,10 @@ class _TrailCheck:
         for s_i, value in self.resolver.resolve(raw, s):
             for s_j, organization in choices.boolean(value, s_i):
                 if organization is None and value is not NoValue and _unknowable(value):
+                    shown = source(raw) if source(raw) == render(value) else \
+                        f"{source(raw)} → {render(value)}"
                     out.append((s_j, True, f"whether trail {self.trail_id} is an organization "
-                                           f"trail is not known here (IsOrganizationTrail: "
-                                           f"{source(raw)} → {render(value)})"))
+                                           f"trail is not known here (IsOrganizationTrail: {shown})"))
                 else:
                     out.append((s_j, organization is True, None))
         return out
