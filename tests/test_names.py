@@ -13,10 +13,13 @@ ACCOUNT = "123456789012"
 
 
 def names(resources: dict, parameters: dict | None = None, account_id: str | None = ACCOUNT,
-          region: str = "us-east-1", template_parameters: dict | None = None) -> Names:
+          region: str = "us-east-1", template_parameters: dict | None = None,
+          conditions: dict | None = None) -> Names:
     template = {"Resources": resources}
     if template_parameters:
         template["Parameters"] = template_parameters
+    if conditions:
+        template["Conditions"] = conditions
     return Names(Resolver(template, parameters, region=region, account_id=account_id))
 
 
@@ -182,3 +185,31 @@ def test_by_type_lists_logical_ids_in_template_order_and_skips_malformed_resourc
     assert n.by_type(ROLE) == ["B", "A"]
     assert n.by_type(LOG_GROUP) == ["G"]
     assert n.by_type(TRAIL) == []
+
+
+def test_a_path_the_template_does_not_fix_to_one_value_is_unknown_never_a_guess():
+    n = names({
+        "Param": {"Type": ROLE, "Properties": {"RoleName": "r", "Path": {"Ref": "P"}}},
+        "Number": {"Type": ROLE, "Properties": {"RoleName": "r", "Path": 5}},
+        "Empty": {"Type": ROLE, "Properties": {"RoleName": "r", "Path": ""}},
+        "Either": {"Type": ROLE, "Properties": {"RoleName": "r",
+                                                "Path": {"Fn::If": ["C", "/a/", "/b/"]}}},
+        "Same": {"Type": ROLE, "Properties": {"RoleName": "r",
+                                              "Path": {"Fn::If": ["C", "/a/", "/a/"]}}},
+    }, template_parameters={"P": {"Type": "String"},
+                            "Env": {"Type": "String", "AllowedValues": ["a", "b"]}},
+       conditions={"C": {"Fn::Equals": [{"Ref": "Env"}, "a"]}})
+    # A parameter with no listed value is that same atom wherever it appears.
+    assert n.path("Param", EMPTY) == Parameter("P")
+    assert n.arn("Param", EMPTY) == Text((f"arn:aws:iam::{ACCOUNT}:role", Parameter("P"), "r"))
+    for role in ("Number", "Empty", "Either"):
+        assert n.path(role, EMPTY) == Unknown(f"the path of {role}"), role
+    # Two branches with the same value are that value.
+    assert n.path("Same", EMPTY) == "/a/"
+
+
+def test_an_attribute_that_is_not_arn_is_not_the_arn():
+    # CloudFormation attribute names are case-sensitive: `ARN` is not `Arn`.
+    n = names(MIXED)
+    assert n.expand(ResourceAttr("Group", "ARN"), EMPTY) == ResourceAttr("Group", "ARN")
+    assert n.expand(ResourceAttr("Role", "Arm"), EMPTY) == ResourceAttr("Role", "Arm")

@@ -70,8 +70,16 @@ def test_what_cannot_be_indexed_is_a_candidate_for_every_role():
         "Import": policy({"Fn::ImportValue": "role-name"}),
         "Param": policy([{"Ref": "RoleParam"}]),
         "Number": policy([5]),
+        "Empty": policy([{}]),
+        "TwoKeys": policy([{"Ref": "Role", "Extra": 1}]),
+        "Unknown": policy([{"Zzz": "Role"}]),
+        "Join": policy([{"Fn::Join": ["", [{"Ref": "Role"}]]}]),
+        "Select": policy([{"Fn::Select": [0, [{"Ref": "Role"}]]}]),
+        "GetAtt": policy([{"Fn::GetAtt": ["Role", "RoleId"]}]),
+        "ImportSub": policy([{"Fn::ImportValue": "${Role}"}]),
     }, Parameters={"RoleParam": {"Type": "String"}})
-    opaque = ["SubMap", "SubText", "SubAttr", "Import", "Param", "Number"]
+    opaque = ["SubMap", "SubText", "SubAttr", "Import", "Param", "Number", "Empty", "TwoKeys",
+              "Unknown", "Join", "Select", "GetAtt", "ImportSub"]
     assert index.candidates("Role", EMPTY) == opaque
     assert index.candidates("Other", EMPTY) == opaque
 
@@ -99,6 +107,7 @@ def test_only_policy_resources_are_candidates():
                   "Properties": {"RoleName": "trail-role", "Roles": ["trail-role"]}},
         "Profile": {"Type": "AWS::IAM::InstanceProfile", "Properties": {"Roles": ["trail-role"]}},
         "Group": {"Type": "AWS::IAM::Group", "Properties": {"RoleName": "trail-role"}},
+        "Bucket": {"Type": "AWS::S3::Bucket", "Properties": {"RoleName": "trail-role"}},
         "Policy": policy({"Ref": "Role"}, kind="AWS::IAM::RolePolicy", key="RoleName"),
     })
     assert index.candidates("Role", EMPTY) == ["Policy"]
@@ -111,6 +120,30 @@ def test_a_policy_that_names_the_role_twice_is_a_candidate_once():
                         {"Fn::ImportValue": "x"}]),
     })
     assert index.candidates("Role", EMPTY) == ["Both"]
+
+
+def test_each_branch_of_an_if_is_indexed_and_the_condition_name_is_not():
+    index, _ = build({
+        "Role": role("trail-role"),
+        "Named": role("IsProd"),   # named like the condition: the condition is no role name
+        "P": policy([{"Fn::If": ["IsProd", {"Ref": "Role"}, "other-role"]}]),
+        "Q": policy([{"Fn::If": ["IsProd", "none", {"Ref": "Role"}]}]),
+    })
+    assert index.candidates("Role", EMPTY) == ["P", "Q"]
+    assert index.candidates("Named", EMPTY) == []
+
+
+def test_a_policy_naming_two_roles_is_a_candidate_for_both_whatever_the_order():
+    # The list is read from its end: whichever form comes last, the other is still indexed.
+    index, _ = build({
+        "Role": role("trail-role"),
+        "Other": role("other-role"),
+        "SubLast": policy([{"Ref": "Other"}, {"Fn::Sub": "${Role}"}]),
+        "RefLast": policy([{"Fn::Sub": "${Other}"}, {"Ref": "Role"}]),
+        "IfLast": policy(["other-role", {"Fn::If": ["C", {"Ref": "Role"}, "x"]}]),
+    })
+    assert index.candidates("Role", EMPTY) == ["SubLast", "RefLast", "IfLast"]
+    assert index.candidates("Other", EMPTY) == ["SubLast", "RefLast", "IfLast"]
 
 
 # --- what reaches the role ---------------------------------------------------------------------
@@ -279,3 +312,58 @@ def test_a_policy_without_a_document_is_followed_but_grants_nothing():
                     "P": {"Type": "AWS::IAM::Policy", "Properties": {"Roles": [{"Ref": "Role"}]}}})
     assert reached.labels == ["AWS::IAM::Policy P"]
     assert reached.policies == []
+
+
+# --- every scenario is followed -----------------------------------------------------------------
+
+CHOICE = {"Parameters": {"Env": {"Type": "String", "AllowedValues": ["prod", "dev"]}},
+          "Conditions": {"Prod": {"Fn::Equals": [{"Ref": "Env"}, "prod"]},
+                         "NotProd": {"Fn::Not": [{"Condition": "Prod"}]}}}
+
+
+def by_env(states) -> dict:
+    return {s.parameters["Env"]: (r.labels, r.unknown) for s, r in states}
+
+
+def test_a_policy_that_exists_only_in_the_second_scenario():
+    states = reach({"Role": role("trail-role"),
+                    "P": policy([{"Ref": "Role"}], Condition="NotProd")}, **CHOICE)
+    assert by_env(states) == {"prod": ([], []), "dev": (["AWS::IAM::Policy P"], [])}
+
+
+def test_roles_that_name_the_role_in_one_scenario_only():
+    states = reach({"Role": role("trail-role"), "Other": role(),
+                    "P": policy({"Fn::If": ["Prod", [{"Ref": "Role"}], [{"Ref": "Other"}]]})},
+                   **CHOICE)
+    assert by_env(states) == {"prod": (["AWS::IAM::Policy P"], []), "dev": ([], [])}
+
+
+def test_a_boundary_removed_in_one_scenario_only():
+    arn = f"arn:aws:iam::{ACCOUNT}:policy/guardrail"
+    states = reach({"Role": role(PermissionsBoundary={
+        "Fn::If": ["Prod", {"Ref": "AWS::NoValue"}, arn]})}, **CHOICE)
+    assert by_env(states) == {
+        "prod": ([], []),
+        "dev": ([f"permissions boundary {arn}: outside the template, not evaluated"], [])}
+
+
+def test_managed_policy_arns_unknown_in_one_scenario_only():
+    states = reach({"Role": role(ManagedPolicyArns={"Fn::If": ["Prod", {"Ref": "Arns"}, [{"Ref": "M"}]]}),
+                    "M": {"Type": "AWS::IAM::ManagedPolicy", "Properties": {"PolicyDocument": DOC}}},
+                   Parameters={**CHOICE["Parameters"], "Arns": {"Type": "CommaDelimitedList"}},
+                   Conditions=CHOICE["Conditions"])
+    assert by_env(states) == {
+        "prod": ([], ["ManagedPolicyArns of role Role (parameter Arns (no value given))"]),
+        "dev": (["AWS::IAM::ManagedPolicy M"], [])}
+
+
+def test_a_ref_to_a_resource_that_is_not_a_managed_policy_is_not_one():
+    reached = only({"Role": role("trail-role", ManagedPolicyArns=[
+                        {"Ref": "Other"}, {"Ref": "Users"}, {"Ref": "Bucket"}]),
+                    "Other": role("other-role", Policies=[{"PolicyName": "p", "PolicyDocument": DOC}]),
+                    "Users": {"Type": "AWS::IAM::Group", "Properties": {"PolicyDocument": DOC}},
+                    "Bucket": {"Type": "AWS::S3::Bucket"}})
+    assert reached.policies == [] and reached.labels == []
+    assert reached.unknown == [
+        f"managed policy !Ref {name} (ManagedPolicyArns of role Role), not in the template nor "
+        "in the table of AWS managed policies" for name in ("Other", "Users", "Bucket")]
