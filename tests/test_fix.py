@@ -403,3 +403,46 @@ def test_document_span_gives_where_a_value_stands():
     document = load.load_text(json_text, "t.json")
     start, end = document.span(("a", "Fn::If", 2))
     assert json_text[start:end] == "[2, 3]" and document.span(("c",)) is None
+
+
+UNLINKED = """\
+Resources:
+  Group:
+    Type: AWS::Logs::LogGroup
+    Properties:
+      RetentionInDays: 365
+  Role:
+    Type: AWS::IAM::Role
+    Properties:
+      AssumeRolePolicyDocument:
+        Version: '2012-10-17'
+        Statement:
+          - Effect: Allow
+            Principal: {Service: cloudtrail.amazonaws.com}
+            Action: sts:AssumeRole
+      Policies:
+        - PolicyName: Deliver
+          PolicyDocument:
+            Version: '2012-10-17'
+            Statement:
+              - Effect: Allow
+                Action: [logs:CreateLogStream, logs:PutLogEvents]
+                Resource: !GetAtt Group.Arn
+  Trail:
+    Type: AWS::CloudTrail::Trail
+    Properties:
+      S3BucketName: bucket
+      IsLogging: true
+      EnableLogFileValidation: true
+"""
+
+
+def test_a_trail_naming_no_role_gets_the_log_group_of_the_role_it_will_be_given():
+    """The trail names neither: it is given the one role that trusts CloudTrail, so its log group
+    is the one that role may write to (a new one used to be made beside it, and a grant for it)."""
+    result = fix.fix_text(UNLINKED, "t.yaml")
+    assert result.text == UNLINKED + ("      CloudWatchLogsLogGroupArn: !GetAtt Group.Arn\n"
+                                      "      CloudWatchLogsRoleArn: !GetAtt Role.Arn\n")
+    assert [c.message for c in result.changes if c.rule == "ET1001"] == [
+        "CloudWatchLogsLogGroupArn: !GetAtt Group.Arn: log group Group, the one the trail's role "
+        "may write to"]

@@ -403,8 +403,11 @@ class Planner:
         return group
 
     def _granted_group(self, trail_id: str) -> str | None:
-        """The one log group of the template that the trail's role's policies name."""
-        ids, _, _ = self._targets(trail_id, ROLE_KEY, ROLE)
+        """The one log group of the template that the trail's role's policies name (the role
+        the trail names, or when it names none the one ``_fix_role`` will give it)."""
+        ids, outside, opaque = self._targets(trail_id, ROLE_KEY, ROLE)
+        if not ids and not outside and not opaque:
+            ids = set(self._trusting_roles(trail_id))
         if len(ids) != 1:
             return None
         documents = [self.props(next(iter(ids))).get("Policies")]
@@ -438,10 +441,7 @@ class Planner:
             self.same_condition(role, trail_id)
             how = f"role {role}"
         else:
-            trusting = [r for r, res in self.resources.items()
-                        if isinstance(res, dict) and res.get("Type") == ROLE
-                        and SERVICE in json.dumps(self.props(r).get("AssumeRolePolicyDocument"))
-                        and self.condition(r) in (None, self.condition(trail_id))]
+            trusting = self._trusting_roles(trail_id)
             if len(trusting) == 1:
                 role = trusting[0]
                 how = f"role {role}, the one role of the template that trusts {SERVICE}"
@@ -459,6 +459,13 @@ class Planner:
         was = self.set_property(trail_id, ROLE_KEY, value)
         for rule in rules:
             self.act(rule, trail_id, f"{ROLE_KEY}: {source(value)}{was}: {how}")
+
+    def _trusting_roles(self, trail_id: str) -> list[str]:
+        """The roles of the template whose trust names CloudTrail and that exist with the trail."""
+        return [r for r, res in self.resources.items()
+                if isinstance(res, dict) and res.get("Type") == ROLE
+                and SERVICE in json.dumps(self.props(r).get("AssumeRolePolicyDocument"))
+                and self.condition(r) in (None, self.condition(trail_id))]
 
     def _grant_resource(self, trail_id: str, group: str | None) -> Any:
         """The Resource of a new delivery grant: the trail's log streams."""
