@@ -36,6 +36,8 @@ _SHORT_TAG = re.compile(r"(?<![\w'\"])!(?:Ref|GetAtt|Sub|If|Join|Select|FindInMa
                         r"Condition|ImportValue|Split|Base64|Cidr|GetAZs|Transform)\b")
 _LONG_FORM = re.compile(r"(?m)(?:^|[\s{,\[-])(?:Fn::[A-Za-z]+|Ref)\s*:")
 _COMMENT = re.compile(r"(?m)(?:^|(?<=\s))#.*$")
+# After an entry of a flow collection: an optional comma, an optional comment, the line's end.
+_FLOW_REST = re.compile(r"[ \t]*(,)?[ \t]*(#[^\r\n]*)?(\r?\n)")
 _JSON_INLINE_LIST = re.compile(r'\[[ \t]*(?:"[^"\n]*"|-?\d+|true|false)[ \t]*,[^\n]*\]')
 
 
@@ -81,13 +83,6 @@ def _odict(value: Any) -> Any:
     return value
 
 
-def _flow(value: Any) -> str:
-    """YAML flow style on one line (intrinsics in long form, which both forms read)."""
-    out = yaml.dump(value, Dumper=yaml.SafeDumper, default_flow_style=True, allow_unicode=True,
-                    width=1 << 30, sort_keys=False).strip()
-    return out[:-3].rstrip() if out.endswith("...") else out
-
-
 def _dumper(long_form: bool) -> type:
     base = get_dumper(clean_up=False, long_form=long_form)
 
@@ -117,6 +112,11 @@ class Source:
         self.doc = document
         self.text = document.text
         self.edits: list[Edit] = []
+        # What goes into an empty collection ({} or []), a mapping the file does not have yet
+        # (a resource without Properties) or after one entry of a YAML flow collection: gathered,
+        # and written in one piece by finish(), so that several additions to one place make one
+        # well-formed text (one separator each, one new key).
+        self._pending: dict[tuple, list] = {}
         self.newline = "\r\n" if "\r\n" in self.text else "\n"
         self._starts = [0] + [m.end() for m in re.finditer("\n", self.text)]
         self.is_json = self._is_json()
@@ -191,14 +191,15 @@ class Source:
             lines = self.yaml_lines(value)
             if len(lines) == 1:
                 return lines[0]
-            return _flow(value)
+            return self.in_flow(value)
         return json.dumps(value, ensure_ascii=False, separators=(", ", ": "))
 
     def in_flow(self, value: Any) -> str:
-        """``value`` inside a YAML flow collection: a short-form tag when it reads back there
-        (no flow indicator in it), else flow style."""
-        text = self.inline(value)
-        return _flow(value) if any(c in text for c in ",[]{}#") and text[:1] not in "[{" else text
+        """``value`` inside a YAML flow collection, on one line: cfn-flip's dumper in flow style,
+        in the file's form (``!Sub 'a:${X}'`` quoted where a flow indicator would end it)."""
+        out = yaml.dump([_odict(value)], Dumper=self._dumper_class, default_flow_style=True,
+                        allow_unicode=True, width=1 << 30).strip()
+        return out[1:-1]
 
     def json_value(self, value: Any, indent: str) -> str:
         """JSON for ``value`` starting on a line indented by ``indent``, in the file's style."""
@@ -217,6 +218,11 @@ class Source:
 
     # -- edits ------------------------------------------------------------------------------------
 
+    def _in_flow(self, path: Path) -> bool:
+        """Whether the value at ``path`` stands inside a YAML flow collection."""
+        parent = self.doc.span(tuple(path)[:-1]) if path else None
+        return parent is not None and self.text[parent[0]:parent[0] + 1] in ("{", "[")
+
     def _add(self, start: int, end: int, text: str) -> None:
         self.edits.append(Edit(start, end, text, len(self.edits)))
 
@@ -226,14 +232,18 @@ class Source:
         if not self.is_json and re.match(r"(?:![^\s&]*\s+)?&", self.text[start:end]):
             raise Cannot(f"{'/'.join(map(str, path[1:]))} is a YAML anchor that other values "
                          "refer to: change it by hand")
-        if self.is_json:
+        if self.is_json:  # a value written on one line stays on one line
             line = self.line_start(start)
             indent = re.match(r"[ \t]*", self.text[line:start]).group()
-            self._add(start, end, self.json_value(value, indent))
+            multiline = "\n" in self.text[start:end] or "\r" in self.text[start:end]
+            self._add(start, end,
+                      self.json_value(value, indent) if multiline else self.inline(value))
         else:
             lines = self.yaml_lines(value)
             column = self.column(start)
-            if len(lines) > 1 and not self.text[self.line_start(start):start].strip():
+            if self._in_flow(path):
+                text = self.in_flow(value)
+            elif len(lines) > 1 and not self.text[self.line_start(start):start].strip():
                 # a block value on lines of its own stays one, indented where it stood
                 text = (self.newline + " " * column).join(lines)
             else:
@@ -244,13 +254,28 @@ class Source:
                        blank_line: bool = False) -> None:
         """Add ``entries`` (key, value) to the mapping at ``path``: in YAML after its last entry
         (or after ``after``'s); in JSON before its last member (or before the one that follows
-        ``after``)."""
-        mapping = get(self.doc.data, path)
+        ``after``). A mapping that is empty, or missing from a mapping that exists (a resource
+        without ``Properties``), is written whole by :meth:`finish`."""
+        path = tuple(path)
+        try:
+            mapping = get(self.doc.data, path)
+        except (KeyError, IndexError, TypeError):
+            self._pend_missing(path, entries)
+            return
         if not isinstance(mapping, dict):
             raise Cannot(f"{'/'.join(map(str, path)) or 'the template'} is not a mapping")
+        if not mapping:
+            self._pend(("empty", path), entries)
+            return
         start, end = self.span(path)
-        if self.is_json or self.text[start] == "{":
-            self._insert_flow_or_json(path, start, end, list(mapping), entries, after)
+        if self.is_json:
+            self._insert_json_members(path, list(mapping), entries, after)
+            return
+        keys = list(mapping)
+        if self.text[start] == "{":  # a YAML flow mapping: after the anchor entry
+            anchor = after if after in keys else keys[-1]
+            self._pend(("flow", self.key_offset((*path, anchor)), self.span((*path, anchor))[1]),
+                       [f"{self.in_flow(k)}: {self.in_flow(v)}" for k, v in entries])
             return
         column = self.column(start)
         anchor = self.span((*path, after))[1] if after is not None else end
@@ -262,26 +287,113 @@ class Source:
         self._insert_lines(at, column, lines)
 
     def append_items(self, path: Path, items: list[Any]) -> None:
-        """Add ``items`` to the list at ``path``: in YAML after its last item, in JSON before it."""
+        """Add ``items`` to the list at ``path``: in YAML after its last item, in JSON before it
+        (an empty list is written whole by :meth:`finish`)."""
+        path = tuple(path)
         listed = get(self.doc.data, path)
         if not isinstance(listed, list):
             raise Cannot(f"{'/'.join(map(str, path))} is not a list")
+        if not listed:
+            self._pend(("empty", path), [(None, item) for item in items])
+            return
         start, end = self.span(path)
         if self.is_json:
-            if not listed:
-                self._add(end - 1, end - 1, ", ".join(self.inline(i) for i in items))
-                return
             before, _ = self.span((*path, len(listed) - 1))
             self._insert_before(before, [(None, item) for item in items])
             return
-        if self.text[start] == "[":
-            inner = self.text[start + 1:end - 1].strip()
-            joined = ", ".join(self.in_flow(i) for i in items)
-            self._add(end - 1, end - 1, (", " if inner else "") + joined)
+        if self.text[start] == "[":  # a YAML flow sequence: after its last item
+            first, last = self.span((*path, len(listed) - 1))
+            self._pend(("flow", first, last), [self.in_flow(i) for i in items])
             return
         column = self.column(start)
         lines = self.yaml_lines(list(items))
         self._insert_lines(self.line_end(end), column, lines)
+
+    def _insert_in_flow(self, anchor: int, end: int, texts: list[str]) -> None:
+        """``texts`` (entries or items) into a YAML flow collection after the one that starts at
+        ``anchor`` and ends at ``end``: on lines of their own, indented like it, when it stands on
+        a line of its own (a flow collection written one entry a line); else on its line."""
+        prefix = self.text[self.line_start(anchor):anchor]
+        rest = _FLOW_REST.match(self.text, end)
+        if prefix.strip() or rest is None or not rest.group(3):
+            self._add(end, end, "".join(", " + text for text in texts))
+            return
+        nl = self.newline
+        if rest.group(1):  # a comma follows: not the last entry; the new ones go on the next line
+            self._add(rest.end(), rest.end(), "".join(prefix + t + "," + nl for t in texts))
+        else:              # the last entry: a comma after it, the new ones below (a comment stays)
+            self._add(end, end, ",")
+            self._add(rest.end(), rest.end(), ("," + nl).join(prefix + t for t in texts) + nl)
+
+    def _pend(self, where: tuple, entries: list) -> None:
+        if where[0] == "empty" and self.doc.span(where[1]) is None:
+            raise Cannot(f"{'/'.join(map(str, where[1]))} is not in the file where the loader "
+                         "put it")
+        self._pending.setdefault(where, []).extend(entries)
+
+    def _pend_missing(self, path: tuple, entries: list[tuple[str | None, Any]]) -> None:
+        """Entries for the mapping at ``path``, which is not in the file: it is added to its
+        parent mapping, as a new key, when the pass ends."""
+        try:
+            parent = get(self.doc.data, path[:-1]) if path else None
+        except (KeyError, IndexError, TypeError):
+            parent = None
+        if not path or not isinstance(parent, dict) or not isinstance(path[-1], str):
+            raise Cannot(f"{'/'.join(map(str, path[:-1])) or 'the template'} is not a mapping")
+        self._pend(("missing", path), entries)
+
+    def finish(self) -> None:
+        """Write what was gathered for empty and missing collections and after entries of flow
+        collections. Called at the end of a pass, and again after more additions; a missing
+        mapping added to a flow one is gathered there in turn, hence the loop."""
+        while self._pending:
+            pending, self._pending = self._pending, {}
+            for (kind, *where), entries in pending.items():
+                if kind == "flow":
+                    self._insert_in_flow(*where, entries)
+                    continue
+                path = where[0]
+                if isinstance(entries[0][0], str):
+                    value: Any = {}
+                    for key, item in entries:
+                        if key in value:
+                            raise Cannot(f"{key} would be added twice to "
+                                         f"{'/'.join(map(str, path))}")
+                        value[key] = item
+                else:
+                    value = [item for _, item in entries]
+                if kind == "missing":
+                    self.insert_entries(path[:-1], [(path[-1], value)])
+                else:
+                    self._fill_empty(path, value)
+
+    def _fill_empty(self, path: tuple, value: Any) -> None:
+        """Replace the empty ``{}`` or ``[]`` at ``path`` by ``value``: in JSON indented as the
+        file is (on one line where the enclosing object is on one line); in YAML in block style
+        on the lines below the key when the key is in block style and nothing but a comment
+        follows on its line, else in flow style where it stands."""
+        start, end = self.span(path)
+        line = self.line_start(start)
+        parent = self.doc.span(path[:-1])
+        if self.is_json:  # one line where its parent is on one line (a one-line file…)
+            if parent is None or not re.search("[\r\n]", self.text[parent[0]:parent[1]]):
+                self._add(start, end, self.inline(value))
+                return
+            indent = re.match(r"[ \t]*", self.text[line:start]).group()
+            self._add(start, end, self.json_value(value, indent))
+            return
+        before = re.search(r":([ \t]+)$", self.text[line:start])
+        after = self.text[end:self.line_end(end)]
+        block = (before is not None and isinstance(path[-1], str)
+                 and re.fullmatch(r"[ \t]*(?:#.*)?\r?\n?", after) is not None
+                 and parent is not None and self.text[parent[0]:parent[0] + 1] not in ("{", "["))
+        if block:
+            key_column = self.doc.position(path)[1] - 1
+            self._add(start - len(before.group(1)), end, "")
+            self._insert_lines(self.line_end(end), key_column + self.indent,
+                               self.yaml_lines(value))
+            return
+        self._add(start, end, self.in_flow(value))
 
     def _insert_lines(self, at: int, column: int, lines: list[str]) -> None:
         nl = self.newline
@@ -290,14 +402,8 @@ class Source:
             body = nl + body.rstrip("\r\n")
         self._add(at, at, body)
 
-    def _insert_flow_or_json(self, path: Path, start: int, end: int, keys: list[str],
-                             entries: list[tuple[str, Any]], after: str | None) -> None:
-        if not self.is_json or not keys:  # YAML flow mapping, or an empty one: inline
-            inner = self.text[start + 1:end - 1].strip()
-            joined = ", ".join(f"{json.dumps(k)}: {self.inline(v)}" if self.is_json else
-                               f"{_flow(k)}: {self.in_flow(v)}" for k, v in entries)
-            self._add(end - 1, end - 1, (", " if inner else "") + joined)
-            return
+    def _insert_json_members(self, path: Path, keys: list[str], entries: list[tuple[str, Any]],
+                             after: str | None) -> None:
         target = keys[-1]
         if after is not None and after in keys and keys.index(after) + 1 < len(keys):
             target = keys[keys.index(after) + 1]

@@ -151,7 +151,11 @@ class Planner:
             except Cannot as err:
                 for rule in found:
                     self.block(rule, trail_id, str(err))
+        # Inner text first: insertions at one offset keep the order they were made in, and a
+        # trail may end where the new resources go in.
+        self.src.finish()
         self._add_new_resources()
+        self.src.finish()
 
     def _trail(self, trail_id: str, found: dict[str, list[Finding]]) -> None:
         if "ET1008" in found:
@@ -270,9 +274,7 @@ class Planner:
             before = source(self.props(trail_id)[key])
             self.src.replace((*path, key), value)
             return f" (was {before})"
-        if "Properties" not in self.resources[trail_id]:
-            raise Cannot(f"trail {trail_id} has no Properties")
-        self.src.insert_entries(path, [(key, value)])
+        self.src.insert_entries(path, [(key, value)])  # a missing Properties is added
         return ""
 
     # -- settings: ET1008, WT2004, WT2001 -----------------------------------------------------------
