@@ -292,3 +292,101 @@ def test_a_flow_mapping_written_one_entry_a_line_gets_lines_of_its_own():
       CloudWatchLogsRoleArn: !GetAtt Role.Arn
     }
 """
+
+
+# --------------------------------------------------------------------------------------------------
+# Two trails, one role: what they need goes in together
+# --------------------------------------------------------------------------------------------------
+
+SHARED_ROLE = """\
+Resources:
+  Group:
+    Type: AWS::Logs::LogGroup
+  Role:
+    Type: AWS::IAM::Role
+    Properties:
+      AssumeRolePolicyDocument:
+        Version: '2012-10-17'
+        Statement:
+          - Effect: Allow
+            Principal: {Service: ec2.amazonaws.com}
+            Action: sts:AssumeRole
+  Trail:
+    Type: AWS::CloudTrail::Trail
+    Properties:
+      S3BucketName: bucket
+      IsLogging: true
+      EnableLogFileValidation: true
+      TrailName: audit
+      CloudWatchLogsLogGroupArn: !GetAtt Group.Arn
+      CloudWatchLogsRoleArn: !GetAtt Role.Arn
+  Backup:
+    Type: AWS::CloudTrail::Trail
+    Properties:
+      S3BucketName: bucket
+      IsLogging: true
+      EnableLogFileValidation: true
+      TrailName: backup
+      CloudWatchLogsLogGroupArn: !GetAtt Group.Arn
+      CloudWatchLogsRoleArn: !GetAtt Role.Arn
+"""
+
+NEW_STATEMENT = """\
+          - Effect: Allow
+            Principal:
+              Service: cloudtrail.amazonaws.com
+            Action: sts:AssumeRole
+            Condition:
+              StringEquals:
+                aws:SourceAccount: !Ref AWS::AccountId
+              ArnLike:
+                aws:SourceArn: !Sub arn:${{AWS::Partition}}:cloudtrail:${{AWS::Region}}:${{AWS::AccountId}}:trail/{name}
+"""
+
+
+def test_two_trails_sharing_a_role_give_it_one_policies_key():
+    """Each trail's trust statement and grant went in at the end of the role on its own, so
+    the second trail's statement landed inside the first one's new Policies: invalid YAML."""
+    result = fix.fix_text(SHARED_ROLE, "t.yaml")
+    assert result.text == SHARED_ROLE.replace("  Trail:\n", (
+        NEW_STATEMENT.format(name="audit") + NEW_STATEMENT.format(name="backup") + """\
+      Policies:
+        - PolicyName: CloudTrailToCloudWatchLogs
+          PolicyDocument:
+            Version: '2012-10-17'
+            Statement:
+              - Effect: Allow
+                Action:
+                  - logs:CreateLogStream
+                  - logs:PutLogEvents
+                Resource: !Sub arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:log-group:${Group}:log-stream:${AWS::AccountId}_CloudTrail_${AWS::Region}*
+  Trail:
+"""))
+    assert {(c.rule, c.trail, c.fixed) for c in result.changes if c.rule != "WT2002"} == {
+        (rule, trail_id, True) for rule in ("ET1005", "ET1006") for trail_id in ("Trail", "Backup")}
+
+
+def test_two_grants_go_into_one_empty_list():
+    """Two trails with their own log groups, one role with ``Policies: []``: both grants went in
+    at the same place, with no separator between them."""
+    text = SHARED_ROLE.replace("            Principal: {Service: ec2.amazonaws.com}",
+                               "            Principal: {Service: cloudtrail.amazonaws.com}")
+    text = text.replace("            Action: sts:AssumeRole\n",
+                        "            Action: sts:AssumeRole\n      Policies: []   # none yet\n")
+    text = text.replace("  Role:\n", "  Group2:\n    Type: AWS::Logs::LogGroup\n  Role:\n")
+    text = text.replace("TrailName: backup\n      CloudWatchLogsLogGroupArn: !GetAtt Group.Arn",
+                        "TrailName: backup\n      CloudWatchLogsLogGroupArn: !GetAtt Group2.Arn")
+    for shaped, suffix in ((text, ".yaml"), (as_json(text), ".json")):
+        result = fix.fix_text(shaped, "t" + suffix)
+        assert result.changed, result.reason
+        policies = load.load_text(result.text, "t").data["Resources"]["Role"]["Properties"][
+            "Policies"]
+        assert [(p["PolicyName"], p["PolicyDocument"]["Statement"][0]["Resource"]["Fn::Sub"]
+                 .split(":log-group:")[1]) for p in policies] == [
+            ("CloudTrailToCloudWatchLogs", "${Group}:log-stream:${AWS::AccountId}_CloudTrail_"
+                                           "${AWS::Region}*"),
+            ("CloudTrailToCloudWatchLogs2", "${Group2}:log-stream:${AWS::AccountId}_CloudTrail_"
+                                            "${AWS::Region}*")]
+        assert not findings(result.text).keys() & {("ET1006", "Trail"), ("ET1006", "Backup")}
+    assert "      Policies:   # none yet\n        - PolicyName: CloudTrailToCloudWatchLogs\n" \
+        in fix.fix_text(text, "t.yaml").text

@@ -126,6 +126,9 @@ class Planner:
         self.actions: list[Action] = []
         self.blocks: list[Block] = []
         self._new: dict[str, list[tuple[str, dict]]] = {}
+        # role → (trail, trust statement) and (trail, inline policy) to add, written together
+        self._statements: dict[str, list[tuple[str, dict]]] = {}
+        self._policies: dict[str, list[tuple[str, dict]]] = {}
         self._done: set[tuple] = set()
 
     # -- driving ------------------------------------------------------------------------------------
@@ -152,7 +155,8 @@ class Planner:
                 for rule in found:
                     self.block(rule, trail_id, str(err))
         # Inner text first: insertions at one offset keep the order they were made in, and a
-        # trail may end where the new resources go in.
+        # trail or role may end where the new resources go in.
+        self._add_to_roles()
         self.src.finish()
         self._add_new_resources()
         self.src.finish()
@@ -534,19 +538,14 @@ class Planner:
             if ("trust", role_id, trail_id) in self._done:
                 continue
             self._done.add(("trust", role_id, trail_id))
-            statement = self.trust_statement(trail_id)
-            properties = self.props(role_id)
-            document = properties.get("AssumeRolePolicyDocument")
-            path = (*self.props_path(role_id), "AssumeRolePolicyDocument")
-            if document is None:
-                self.src.insert_entries(self.props_path(role_id), [(
-                    "AssumeRolePolicyDocument", {"Version": POLICY_VERSION, "Statement": [statement]})])
-            elif isinstance(document, dict) and isinstance(document.get("Statement"), list):
-                self.src.append_items((*path, "Statement"), [statement])
-            else:
+            document = self.props(role_id).get("AssumeRolePolicyDocument")
+            if document is not None and not (isinstance(document, dict)
+                                             and isinstance(document.get("Statement"), list)):
                 raise Cannot(f"the trust policy of {role_id} is not a list of statements here "
                              "(a single statement, a string or an intrinsic): add the statement "
                              f"for {SERVICE} by hand")
+            self._statements.setdefault(role_id, []).append(
+                (trail_id, self.trust_statement(trail_id)))
             self.act("ET1005", trail_id, f"added a statement to the trust policy of {role_id}: "
                                          f"{SERVICE} may assume it (sts:AssumeRole) for this "
                                          "account's trail (aws:SourceAccount, aws:SourceArn)")
@@ -577,7 +576,7 @@ class Planner:
             if ("grant", role_id, repr(resource), tuple(actions)) in self._done:
                 continue
             self._done.add(("grant", role_id, repr(resource), tuple(actions)))
-            self._add_policy(role_id, actions, resource)
+            self._add_policy(trail_id, role_id, actions, resource)
             self.act("ET1006", trail_id, f"added an inline policy to role {role_id}: "
                                          f"{' and '.join(actions)} on the log streams of "
                                          f"{group.logical_id or render(group.name)}")
@@ -621,23 +620,39 @@ class Planner:
         partition, region, account, name = parts
         return self.stream_resource(trail_id, name, partition, region, account)
 
-    def _add_policy(self, role_id: str, actions: list[str], resource: Any) -> None:
-        properties = self.props(role_id)
-        policies = properties.get("Policies")
-        names = {p.get("PolicyName") for p in policies or [] if isinstance(p, dict)} \
-            if isinstance(policies, list) else set()
+    def _add_policy(self, trail_id: str, role_id: str, actions: list[str], resource: Any) -> None:
+        policies = self.props(role_id).get("Policies")
+        if policies is not None and not isinstance(policies, list):
+            raise Cannot(f"the Policies of role {role_id} are not a list here: add the grant by "
+                         "hand")
+        added = self._policies.setdefault(role_id, [])
+        names = {p.get("PolicyName") for p in policies or [] if isinstance(p, dict)}
+        names |= {policy["PolicyName"] for _, policy in added}
         name, number = "CloudTrailToCloudWatchLogs", 2
         while name in names:
             name, number = f"CloudTrailToCloudWatchLogs{number}", number + 1
-        policy = self.delivery_policy(name, actions, resource)
-        if policies is None:
-            if "Properties" not in self.resources[role_id]:
-                raise Cannot(f"role {role_id} has no Properties")
-            self.src.insert_entries(self.props_path(role_id), [("Policies", [policy])])
-        elif isinstance(policies, list):
-            self.src.append_items((*self.props_path(role_id), "Policies"), [policy])
-        else:
-            raise Cannot(f"the Policies of role {role_id} are not a list here: add the grant by hand")
+        added.append((trail_id, self.delivery_policy(name, actions, resource)))
+
+    def _add_to_roles(self) -> None:
+        """Write the trust statements and inline policies gathered for each role, so that a
+        role gets one new ``AssumeRolePolicyDocument`` or ``Policies`` key at most, however many
+        trails asked (two keys would be a duplicate key)."""
+        work = [("ET1005", "AssumeRolePolicyDocument", "Statement", self._statements),
+                ("ET1006", "Policies", None, self._policies)]
+        for rule, key, inner, gathered in work:
+            for role_id, asked in gathered.items():
+                items = list({repr(item): item for _, item in asked}.values())  # shared: once
+                existing = self.props(role_id).get(key)
+                try:
+                    if existing is None:
+                        value = {"Version": POLICY_VERSION, inner: items} if inner else items
+                        self.src.insert_entries(self.props_path(role_id), [(key, value)])
+                    else:
+                        path = (*self.props_path(role_id), key, *([inner] if inner else []))
+                        self.src.append_items(path, items)
+                except Cannot as err:
+                    for trail_id in dict.fromkeys(t for t, _ in asked):
+                        self.block(rule, trail_id, str(err))
 
 
 # --------------------------------------------------------------------------------------------------
