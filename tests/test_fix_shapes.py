@@ -390,3 +390,26 @@ def test_two_grants_go_into_one_empty_list():
         assert not findings(result.text).keys() & {("ET1006", "Trail"), ("ET1006", "Backup")}
     assert "      Policies:   # none yet\n        - PolicyName: CloudTrailToCloudWatchLogs\n" \
         in fix.fix_text(text, "t.yaml").text
+
+
+# --------------------------------------------------------------------------------------------------
+# A refusal says why a person must act
+# --------------------------------------------------------------------------------------------------
+
+def test_a_refusal_for_a_new_finding_says_why_a_person_must_act():
+    """Linking the trail to the one role that trusts CloudTrail brings up that role's Deny:
+    the refusal named the new finding but not the Deny that makes it a person's call."""
+    text = LINKABLE.replace("                Resource: !GetAtt Group.Arn\n", """\
+                Resource: !GetAtt Group.Arn
+              - Effect: Deny
+                Action: logs:PutLogEvents
+                Resource: '*'
+""") + "    Properties:\n      CloudWatchLogsLogGroupArn: !GetAtt Group.Arn\n"
+    result = fix.fix_text(text, "t.yaml")
+    assert not result.changed
+    assert result.reason == (
+        "the fixed template would give ET1006: Trail Trail: role Role may not logs:PutLogEvents "
+        "on the log streams of the generated name of Group (policies followed: inline policy "
+        "Deliver of role Role); role Role is denied logs:PutLogEvents by inline policy Deliver "
+        "of role Role, Statement[1]: a Deny is never removed automatically; decide whether it "
+        "should apply to CloudTrail")

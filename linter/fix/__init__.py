@@ -207,6 +207,10 @@ def _verify(before: set[tuple[str, str]], attempt: _Attempt, trails: set[str],
         if (finding.rule, finding.resource) in before or finding.rule in REVEALED:
             continue
         why = f"the fixed template would give {finding.rule}: {finding.message}"
+        blocked = [b.reason for b in attempt.blocks
+                   if (b.rule, b.trail) == (finding.rule, finding.resource)]
+        if blocked:  # what the fix met there says why a person must act (a Deny, a boundary…)
+            why += f"; {blocked[0]}"
         if finding.resource in trails:
             bad.setdefault(finding.resource, why)
         else:  # another trail, through a role or log group they share: drop them all
