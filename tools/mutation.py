@@ -369,7 +369,7 @@ def collect(config: Config, chosen: dict[str, list[Mutant]], sessions: dict[str,
 
 def summarise(config: Config, chosen: dict[str, list[Mutant]], population: dict[str, int],
               files: list[str], started: str, seconds: float, rev: str | None,
-              overlay: list[str]) -> dict:
+              overlay: list[str], population_keys: set[str]) -> dict:
     rows = []
     for file in files:
         ms = chosen[file]
@@ -388,13 +388,13 @@ def summarise(config: Config, chosen: dict[str, list[Mutant]], population: dict[
     commit = subprocess.run(["git", "rev-parse", "--short", rev or "HEAD"], cwd=ROOT,
                             capture_output=True, text=True).stdout.strip()
     dirty = rev is None or bool(overlay)
-    drawn = {m.key for ms in chosen.values() for m in ms}
     return {
         "date": started, "seconds": round(seconds), "commit": commit + ("+edits" if dirty else ""),
         "seed": config.seed, "size": config.size, "files": rows, "total": total,
         "equivalent": [{"key": m.key, "why": config.equivalent[m.key], "line": m.line}
                        for ms in chosen.values() for m in ms if m.outcome == "equivalent"],
-        "equivalent_not_drawn": sorted(k for k in config.equivalent if k not in drawn),
+        "equivalent_stale": sorted(k for k in config.equivalent
+                                   if k.split(" | ")[0] in files and k not in population_keys),
         "survivors": [{"key": m.key, "line": m.line, "diff": m.diff}
                       for ms in chosen.values() for m in ms if m.outcome == "survived"],
         "errors": [{"key": m.key, "output": m.output[-2000:]}
@@ -414,9 +414,9 @@ def print_table(report: dict) -> None:
           "timeouts count as killed")
     if report["errors"]:
         print(f"{len(report['errors'])} mutants could not be run (see mutants/report.json)")
-    if report["equivalent_not_drawn"]:
-        print("equivalent mutants in the configuration that the sample no longer holds:")
-        for key in report["equivalent_not_drawn"]:
+    if report["equivalent_stale"]:
+        print("equivalent mutants in the configuration that the code no longer has (stale):")
+        for key in report["equivalent_stale"]:
             print("   ", key)
     for s in report["survivors"]:
         print(f"SURVIVED line {s['line']}: {s['key']}")
@@ -513,7 +513,8 @@ def main(argv: list[str] | None = None) -> int:
 
         collect(config, chosen, sessions)
         report = summarise(config, chosen, population, files, started, time.monotonic() - t0,
-                           rev, args.overlay)
+                           rev, args.overlay,
+                           {m.key for f in files for m in everything[f]})
         args.out.mkdir(exist_ok=True)
         (args.out / "report.json").write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
         write_survivors(report, args.out / "survivors.md")
