@@ -300,6 +300,21 @@ def test_an_empty_mapping_in_flow_style_stays_in_flow_style():
         "${AWS::AccountId}_CloudTrail_${AWS::Region}*'}]}}]}}}\n")
 
 
+def test_a_trail_whose_properties_is_null_is_left_alone(tmp_path):
+    """``Properties:`` with nothing (cfn-lint's E3012): the trail cannot be linked, and the new
+    log group made for it was written all the same, alone ("written (0 findings fixed)")."""
+    text = "Resources:\n  Trail:\n    Type: AWS::CloudTrail::Trail\n    Properties:\n"
+    (code_d, diff, err_d), (code, out, _), result = fix_and_diff(tmp_path, "t.yaml", text)
+    assert (code_d, code, diff, result) == (1, 1, "", text)
+    assert err_d == """\
+t.yaml:2:3: ET1001 not fixed (trail Trail): Resources/Trail/Properties is not a mapping
+t.yaml:2:3: ET1002 not fixed (trail Trail): the trail's log group is not known here, so a role's \
+grant cannot be written for it: fix the log group first
+t.yaml:2:3: WT2004 not fixed (trail Trail): Resources/Trail/Properties is not a mapping
+"""
+    assert out.startswith(err_d) and "t.yaml: written" not in out
+
+
 # --------------------------------------------------------------------------------------------------
 # The layout a value had is kept
 # --------------------------------------------------------------------------------------------------

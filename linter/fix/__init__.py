@@ -253,8 +253,9 @@ def fix_text(text: str, filename: str, options: trail.Options | None = None,
             break
         failures.update(bad)
         trails -= set(bad)
-    if attempt is not None:
-        result.text = attempt.text
+    blocked = {(b.rule, b.trail) for b in attempt.blocks} if attempt else set()
+    if attempt is not None and any((a.rule, a.trail) not in blocked for a in attempt.actions):
+        result.text = attempt.text  # never a file changed with nothing fixed
     elif failures:
         result.reason = next(iter(failures.values()))
     result.changes = _changes(document, original, attempt, failures)

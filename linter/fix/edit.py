@@ -257,6 +257,8 @@ class Source:
         ``after``). A mapping that is empty, or missing from a mapping that exists (a resource
         without ``Properties``), is written whole by :meth:`finish`."""
         path = tuple(path)
+        if not entries:
+            return
         try:
             mapping = get(self.doc.data, path)
         except (KeyError, IndexError, TypeError):

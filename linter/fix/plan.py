@@ -254,10 +254,22 @@ class Planner:
         self._new.setdefault(trail_id, []).append((logical_id, resource))
         return logical_id
 
+    def link(self, trail_id: str, key: str, value: Any, target: str) -> str:
+        """``set_property`` of the trail's link to ``target``; a new resource made for a link
+        that cannot be written is dropped, so no orphan goes into the file."""
+        try:
+            return self.set_property(trail_id, key, value)
+        except Cannot:
+            new = self._new.get(trail_id, [])
+            new[:] = [(logical_id, body) for logical_id, body in new if logical_id != target]
+            raise
+
     def _add_new_resources(self) -> None:
         keys = list(self.resources)
         blank = self._blank_between_resources(keys)
         for trail_id, entries in self._new.items():
+            if not entries:
+                continue
             self.src.insert_entries(("Resources",), entries, after=trail_id, blank_line=blank)
 
     def _blank_between_resources(self, keys: list[str]) -> bool:
@@ -403,7 +415,7 @@ class Planner:
                     "Properties": {"RetentionInDays": days}})
                 how = f"new log group {group} (RetentionInDays {days}, kept when the stack goes)"
         value = {"Fn::GetAtt": [group, "Arn"]}
-        was = self.set_property(trail_id, GROUP_KEY, value)
+        was = self.link(trail_id, GROUP_KEY, value, group)
         for rule in rules:
             self.act(rule, trail_id, f"{GROUP_KEY}: {source(value)}{was}: {how}")
         return group
@@ -462,7 +474,7 @@ class Planner:
                 how = (f"new role {role}: trusts {SERVICE} (aws:SourceAccount, aws:SourceArn), "
                        f"may {' and '.join(ACTIONS)} on the trail's log streams only")
         value = {"Fn::GetAtt": [role, "Arn"]}
-        was = self.set_property(trail_id, ROLE_KEY, value)
+        was = self.link(trail_id, ROLE_KEY, value, role)
         for rule in rules:
             self.act(rule, trail_id, f"{ROLE_KEY}: {source(value)}{was}: {how}")
 
