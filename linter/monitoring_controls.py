@@ -97,7 +97,10 @@ def _atom_keys(pattern: patterns.Pattern) -> set[str]:
 def _selector_values(pattern: patterns.Pattern) -> set[str]:
     out = set()
     for a in patterns.atoms(pattern):
-        value = a.value.text.strip("*").replace(" ", "").lower() if isinstance(a, patterns.Compare) else a.test
+        if isinstance(a, patterns.Compare):
+            value = a.value.text.strip("*").replace(" ", "").lower()
+        else:
+            value = a.test
         out.add(f"{a.selector}|{value}")
     return out
 
