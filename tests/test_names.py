@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from cfn_trailwatch.names import LOG_GROUP, MANAGED_POLICY, ROLE, TRAIL, Names
 from cfn_trailwatch.values import (EMPTY, GeneratedName, Parameter, Pseudo, ResourceAttr,
-                                   ResourceRef, Resolver, Text, Unknown)
+                                   ResourceRef, Resolver, Scenario, Text, Unknown)
 
 ACCOUNT = "123456789012"
 
@@ -213,3 +213,13 @@ def test_an_attribute_that_is_not_arn_is_not_the_arn():
     n = names(MIXED)
     assert n.expand(ResourceAttr("Group", "ARN"), EMPTY) == ResourceAttr("Group", "ARN")
     assert n.expand(ResourceAttr("Role", "Arm"), EMPTY) == ResourceAttr("Role", "Arm")
+
+
+def test_what_a_name_consulted_reaches_the_callers_trace_on_every_call():
+    n = names({"Role": {"Type": ROLE, "Properties": {"RoleName": {"Ref": "Name"}}}},
+              template_parameters={"Name": {"Type": "String", "AllowedValues": ["a", "b"]}})
+    s = Scenario(parameters={"Name": "a"})
+    for _ in range(2):   # the first call resolves, the second comes from the cache
+        with n.resolver.traced() as trace:
+            assert n.name("Role", s) == "a"
+        assert "Name" in trace

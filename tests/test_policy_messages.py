@@ -99,3 +99,25 @@ def test_a_policy_that_cannot_be_attached_at_the_wrong_path_says_why_it_cannot()
         "wrong-path", "AWS managed policy AWSConfigRole: wrong path, so it grants nothing; the "
         "policy is arn:aws:iam::aws:policy/service-role/AWSConfigRole, which IAM marks not "
         "attachable")
+
+
+def test_a_malformed_element_names_what_it_is():
+    for statement, reason in [
+        ({"Effect": "Allow", "Action": None, "Resource": "*"}, "Action is malformed (null)"),
+        ({"Effect": "Allow", "Action": {"a": 1}, "Resource": "*"}, "Action is malformed (dict)"),
+        ({"Effect": "Allow", "Action": True, "Resource": "*"}, "Action is malformed (bool)"),
+        ({"Effect": "Allow", "Action": "*", "Resource": "*", "Condition": None},
+         "Condition is malformed (null)"),
+        ({"Effect": "Allow", "Action": "*", "Resource": "*", "Condition": [1]},
+         "Condition is malformed (list)"),
+    ]:
+        decision = decide(statement)
+        assert decision.allowed is Match.MAYBE
+        assert decision.reasons == [f"{WHERE}: {reason}"]
+
+
+def test_policies_that_are_not_a_list_of_pairs_name_what_they_are():
+    assert evaluate(None, "logs:PutLogEvents", STREAM, {}).reasons == [
+        "policies: not a list of policies (null)"]
+    assert evaluate([None], "logs:PutLogEvents", STREAM, {}).reasons == [
+        "policy #1: not a (label, document) pair (null)"]

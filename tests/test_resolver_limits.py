@@ -39,6 +39,20 @@ def test_a_ref_inside_64_levels_is_resolved_and_inside_65_is_a_limit():
     assert _unwrap(value, 65) == Unknown("intrinsic functions nested too deeply")
 
 
+def maps_around_a_ref(levels: int):
+    value = {"Ref": "AWS::Region"}
+    for _ in range(levels):
+        value = {"k": value}
+    return value
+
+
+@pytest.mark.parametrize("levels, hit", [(64, False), (65, True)])
+def test_maps_count_as_levels_too(levels, hit):
+    resolver = Resolver({"Resources": {}})
+    resolver.resolve(maps_around_a_ref(levels), EMPTY)
+    assert resolver.limit_hits == ({DEPTH_HIT} if hit else set())
+
+
 def _wrap(value, levels):
     for _ in range(levels):
         value = [value]
@@ -182,3 +196,27 @@ def test_the_value_chosen_for_a_parameter_without_default_is_named_in_the_findin
     [finding] = [f for f in result.findings if f.rule == "WT2004"]
     assert finding.message.endswith("[when Validate='false']")
     assert finding.scenario_dict() == {"Validate": "false"}
+
+
+# --- traces of what a step consulted -------------------------------------------------------------
+
+def test_a_nested_trace_is_seen_by_the_enclosing_ones_unless_isolated():
+    resolver = Resolver({"Resources": {}})
+    with resolver.traced() as outer:
+        with resolver.traced() as inner:
+            resolver.consult({"A"})
+        with resolver.traced(isolated=True) as alone:
+            resolver.consult({"B"})
+            assert resolver.open_traces() == {"B"}
+        assert resolver.open_traces() == {"A"}
+    assert (outer, inner, alone) == ({"A"}, {"A"}, {"B"})
+    assert resolver.open_traces() == set()
+
+
+def test_resolving_a_condition_records_it_and_its_parameter_in_every_open_trace():
+    resolver = Resolver({"Resources": {}, "Parameters": CHOICES, "Conditions": IFS})
+    with resolver.traced() as outer:
+        with resolver.traced() as inner:
+            resolver.resolve({"Fn::If": ["C0", "yes", "no"]}, EMPTY)
+    assert {"C0", "P0"} <= inner
+    assert outer == inner
