@@ -13,6 +13,10 @@ import textwrap
 from cfn_trailwatch import trail
 from cfn_trailwatch.load import load_text
 
+from helpers import CORE_RULES, HYGIENE_RULES
+
+CHECKED = CORE_RULES | HYGIENE_RULES   # rules added later are not this file's subject
+
 KEY = "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab"
 
 # Compliant for every rule; the selectors go after EnableLogFileValidation.
@@ -55,11 +59,12 @@ def template(body: str, key: str) -> str:
 
 
 def wt2005(body: str, key: str = "EventSelectors"):
-    """The one WT2005 finding, checked to be the only finding and the analysis error-free."""
+    """The one WT2005 finding (the template is compliant for every other rule of the chain and
+    of WT2001-IT2006), the analysis error-free."""
     result = trail.analyse(load_text(template(body, key), "t.yaml").data, trail.Options())
     assert result.errors == []
-    [finding] = result.findings
-    assert finding.rule == "WT2005"
+    assert [f.rule for f in result.findings if f.rule in CHECKED] == ["WT2005"]
+    [finding] = [f for f in result.findings if f.rule == "WT2005"]
     assert finding.path == ("Resources", "Trail", "Properties", key)
     return finding
 
@@ -67,7 +72,7 @@ def wt2005(body: str, key: str = "EventSelectors"):
 def clean(body: str, key: str = "EventSelectors") -> None:
     result = trail.analyse(load_text(template(body, key), "t.yaml").data, trail.Options())
     assert result.errors == []
-    assert result.findings == []
+    assert [f for f in result.findings if f.rule in CHECKED] == []
 
 
 def field(name: str, **operators) -> str:

@@ -15,6 +15,10 @@ from cfn_trailwatch import hygiene, trail
 from cfn_trailwatch.load import load_text
 from cfn_trailwatch.values import choices
 
+from helpers import CORE_RULES, HYGIENE_RULES
+
+CHECKED = CORE_RULES | HYGIENE_RULES   # rules added later are not this file's subject
+
 # Every hygiene check has something to read; the chain fails twice: the trust does not name
 # CloudTrail (ET1005), and in the scenario without the Prod policy no grant lets the role deliver
 # (ET1006, whose scenario comes after the one where the hygiene checks of the role run).
@@ -80,8 +84,9 @@ def analyse():
 def test_the_template_gives_the_core_findings_and_wt2003():
     result = analyse()
     assert result.errors == []
-    assert [f.rule for f in result.findings] == ["ET1005", "ET1006", "WT2003"]
-    assert result.findings[1].scenario_dict() == {"Env": "dev", "Prod": False}
+    findings = [f for f in result.findings if f.rule in CHECKED]
+    assert [f.rule for f in findings] == ["ET1005", "ET1006", "WT2003"]
+    assert findings[1].scenario_dict() == {"Env": "dev", "Prod": False}
 
 
 # The check, a helper that only it calls here made to raise, and the findings left: the core
@@ -104,4 +109,4 @@ def test_a_failing_check_keeps_the_core_findings(check, monkeypatch):
     monkeypatch.setattr(hygiene, name, replacement)
     result = analyse()
     assert result.errors == [ERROR]
-    assert [f.rule for f in result.findings] == left
+    assert [f.rule for f in result.findings if f.rule in CHECKED] == left
