@@ -24,7 +24,7 @@ class Option:
     in cfn-lint (``-x WT2001:min_retention_days=400``). ``kind`` is a JSON Schema type."""
 
     name: str
-    kind: str                 # "integer" or "array" (of strings)
+    kind: str                 # "integer", "string" or "array" (of strings)
     default: Any
     description: str
     minimum: int | None = None
@@ -33,6 +33,8 @@ class Option:
         """cfn-lint's ``config_definition`` entry for this option."""
         if self.kind == "array":
             return {"default": list(self.default), "type": "list", "itemtype": "string"}
+        if self.kind == "string":
+            return {"default": self.default, "type": "string"}
         return {"default": self.default, "type": self.kind}
 
     def json_schema(self) -> dict[str, Any]:
@@ -150,6 +152,26 @@ _RULES = [
      "A policy statement that lets the trail's role deliver to its log group also allows every "
      "action ('*', 'logs:*' or another wildcard) or every log group (Resource '*', a wildcard in "
      "the log group name, region or account, another log group's ARN)."),
+    # Issue 12: the seed's steps 1 (multi-region, global events), 3 (names) and 5 (watching).
+    ("WT2007", "trail-not-multi-region",
+     "The trail records management events in one region only, or leaves out global service events",
+     "A trail that records management events has IsMultiRegionTrail missing or false, or has "
+     "IncludeGlobalServiceEvents false. A trail that records no management events (data or "
+     "Insights events only) is not reported when another trail of the template is a multi-region "
+     "trail that records them. A multi-region trail with IncludeGlobalServiceEvents false cannot "
+     "be created at all."),
+    ("WT2008", "trail-cwl-log-group-name",
+     "The trail's log group name does not match the configured pattern",
+     "The name of the log group the trail delivers to does not match the rule option "
+     "log_group_name (a pattern with * and ? wildcards). A name CloudFormation generates "
+     "(<stack>-<logical ID>-<suffix>: letters, digits, hyphens) matches only a pattern that such "
+     "a name can match. The rule does nothing while the option is unset."),
+    ("IT2009", "trail-cwl-delivery-unwatched",
+     "No alarm in the template alerts when the trail's delivery stops",
+     "No AWS::CloudWatch::Alarm on the IncomingLogEvents metric (namespace AWS/Logs, dimension "
+     "LogGroupName) of the trail's log group fires when no events arrive: a LessThanThreshold or "
+     "LessThanOrEqualToThreshold comparison that zero events meet, TreatMissingData breaching, "
+     "actions enabled, and at least one AlarmActions entry."),
 ]
 
 # Options of the rules that have any; the config file schema and cfn-lint's config_definition
@@ -163,12 +185,20 @@ _OPTIONS = {
                       "ARN patterns (* and ? wildcards, case-sensitive) of the destinations a "
                       "subscription filter on the trail's log group may send to; empty by default, "
                       "so every subscription is reported."),),
+    "WT2008": (Option("log_group_name", "string", "",
+                      "Pattern (* and ? wildcards, case-sensitive) the name of the trail's log "
+                      "group must match, e.g. /aws/cloudtrail/*; empty by default, which turns the "
+                      "rule off."),),
 }
 
 # The rules of the delivery chain (issue 2) and the hygiene rules of the trail's own log group,
 # role and settings (issue 4).
 CORE = ("ET1001", "ET1002", "ET1003", "ET1004", "ET1005", "ET1006", "WT1007", "ET1008")
 HYGIENE = ("WT2001", "WT2002", "WT2003", "WT2004", "WT2005", "IT2006")
+# Issue 12: where the trail records (WT2007), what its log group is called (WT2008), and whether
+# anything in the template watches its delivery (IT2009, about a resource beside the trail).
+SETTINGS = ("WT2007", "WT2008", "IT2009")
+
 
 
 @lru_cache(maxsize=1)
@@ -200,6 +230,14 @@ def _docs() -> dict[str, Doc]:
                          entry["unknown"], tuple(tuple(ref) for ref in entry.get("references", ())),
                          entry.get("details", ""), dict(entry.get("config", {})))
             for rule_id, entry in DOCS.items()}
+
+
+@lru_cache(maxsize=1)
+def benchmarks() -> dict[str, Any]:
+    """The CIS benchmark and Security Hub data file (``data/benchmarks.json``): sources and, per
+    rule, the controls it checks part of, with the benchmark version named."""
+    text = resources.files("cfn_trailwatch").joinpath("data/benchmarks.json").read_text("utf-8")
+    return json.loads(text)
 
 
 @lru_cache(maxsize=1)

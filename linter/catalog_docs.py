@@ -10,7 +10,8 @@ lints both, embedded in the baseline, with the CLI and with cfn-lint.
 from __future__ import annotations
 
 # A trail that passes every rule: delivery proved, retention 365 days, a KMS key on the log group,
-# log file validation on, all management events, a grant on the trail's own log group only.
+# log file validation on, all management events in every region, a grant on the trail's own log
+# group only, and an alarm that alerts when no events reach the log group.
 BASELINE = """\
 AWSTemplateFormatVersion: '2010-09-09'
 Resources:
@@ -18,6 +19,7 @@ Resources:
     Type: AWS::CloudTrail::Trail
     Properties:
       IsLogging: true
+      IsMultiRegionTrail: true
       S3BucketName: my-trail-bucket
       EnableLogFileValidation: true
       CloudWatchLogsLogGroupArn: !GetAtt TrailLogs.Arn
@@ -65,6 +67,24 @@ Resources:
               - Effect: Allow
                 Action: [logs:CreateLogStream, logs:PutLogEvents]
                 Resource: !GetAtt TrailLogs.Arn
+  TrailDeliveryStopped:
+    Type: AWS::CloudWatch::Alarm
+    Properties:
+      AlarmDescription: No CloudTrail events reached the trail's log group for an hour
+      Namespace: AWS/Logs
+      MetricName: IncomingLogEvents
+      Dimensions:
+        - Name: LogGroupName
+          Value: !Ref TrailLogs
+      Statistic: Sum
+      Period: 3600
+      EvaluationPeriods: 1
+      Threshold: 1
+      ComparisonOperator: LessThanThreshold
+      TreatMissingData: breaching
+      AlarmActions: [!Ref SecurityAlerts]
+  SecurityAlerts:
+    Type: AWS::SNS::Topic
 """
 
 _TRAIL = """\
@@ -73,6 +93,7 @@ Resources:
     Type: AWS::CloudTrail::Trail
     Properties:
       IsLogging: true
+      IsMultiRegionTrail: true
       S3BucketName: my-trail-bucket
       EnableLogFileValidation: true
 {extra}"""
@@ -262,6 +283,7 @@ Resources:
     Type: AWS::CloudTrail::Trail
     Properties:
       IsLogging: true
+      IsMultiRegionTrail: true
       S3BucketName: my-trail-bucket
       EnableLogFileValidation: true
       CloudWatchLogsLogGroupArn: !Ref LogGroupArn
@@ -284,6 +306,7 @@ Resources:
     Type: AWS::CloudTrail::Trail
     Properties:
       IsLogging: false
+      IsMultiRegionTrail: true
       S3BucketName: my-trail-bucket
       EnableLogFileValidation: true
       CloudWatchLogsLogGroupArn: !GetAtt TrailLogs.Arn
@@ -409,6 +432,7 @@ Resources:
     Type: AWS::CloudTrail::Trail
     Properties:
       IsLogging: true
+      IsMultiRegionTrail: true
       S3BucketName: my-trail-bucket
       EnableLogFileValidation: false
       CloudWatchLogsLogGroupArn: !GetAtt TrailLogs.Arn
@@ -459,6 +483,7 @@ Resources:
     Type: AWS::CloudTrail::Trail
     Properties:
       IsLogging: true
+      IsMultiRegionTrail: true
       S3BucketName: my-trail-bucket
       EnableLogFileValidation: true
       CloudWatchLogsLogGroupArn: !GetAtt TrailLogs.Arn
@@ -473,6 +498,7 @@ Resources:
     Type: AWS::CloudTrail::Trail
     Properties:
       IsLogging: true
+      IsMultiRegionTrail: true
       S3BucketName: my-trail-bucket
       EnableLogFileValidation: true
       CloudWatchLogsLogGroupArn: !GetAtt TrailLogs.Arn
@@ -531,6 +557,174 @@ Resources:
                         "https://docs.aws.amazon.com/IAM/latest/UserGuide/best-practices.html#grant-least-privilege"),
                        ("AWS Config rule iam-policy-no-statements-with-full-access",
                         "https://docs.aws.amazon.com/config/latest/developerguide/iam-policy-no-statements-with-full-access.html")],
+    },
+    "WT2007": {
+        "unknown": ("An `IsMultiRegionTrail` or `IncludeGlobalServiceEvents` that cannot be known (an "
+                    "import) is reported by this rule as unverifiable (\"cannot tell whether it is "
+                    "multi-region\"), not as WT1007, which is about delivery. Selectors that cannot "
+                    "be read count as possibly taking no management events: the trail is then "
+                    "excused only beside a multi-region trail that records them. " + _PARAMETERS),
+        "details": "`IsMultiRegionTrail` absent (the default is false), false or `AWS::NoValue` "
+                   "fails for a trail that records management events; so does "
+                   "`IncludeGlobalServiceEvents` false (absent is true). Whether a trail records "
+                   "management events is read from its selectors as WT2005 reads them: no "
+                   "selectors, or any selector that takes some management events, records them.\n\n"
+                   "An account needs one multi-region trail, not every trail to be one: a trail "
+                   "whose `EventSelectors`/`AdvancedEventSelectors` take no management events (a "
+                   "data-events or Insights trail) passes when another trail of the same template "
+                   "exists in that scenario, is multi-region, includes global service events and "
+                   "records management events. Alone, it is reported (\"no other trail of the "
+                   "template is a multi-region trail that records them\").\n\n"
+                   "A multi-region trail with `IncludeGlobalServiceEvents: false` is always "
+                   "reported: CloudTrail refuses to create it (CreateTrail fails with \"Multi-Region "
+                   "trail must include global service events\"), so the stack cannot deploy.",
+        "why": "A single-region trail records nothing of what happens in the other regions: an "
+               "attacker who starts instances or creates keys in a region nobody uses is not seen. "
+               "Global services (IAM, STS, CloudFront) log to us-east-1, so a trail without global "
+               "service events misses changes to users, roles and credentials. This is the seed's "
+               "first troubleshooting step, and its sample template sets `IsMultiRegionTrail: false`.",
+        "example": """\
+Resources:
+  Trail:
+    Type: AWS::CloudTrail::Trail
+    Properties:
+      IsLogging: true
+      IsMultiRegionTrail: false
+      S3BucketName: my-trail-bucket
+      EnableLogFileValidation: true
+      CloudWatchLogsLogGroupArn: !GetAtt TrailLogs.Arn
+      CloudWatchLogsRoleArn: !GetAtt TrailRole.Arn
+""",
+        "fixed": _FIXED_TRAIL,
+        "limits": "Only the template is read: a data-events trail whose account's multi-region "
+                  "trail lives in another stack (an organization trail, a central logging stack) is "
+                  "reported; waive it in the config file or suppress WT2007 on that trail. Another "
+                  "trail excuses it only when the template shows it multi-region with management "
+                  "events; whether that trail logs (`IsLogging`) is ET1008's business. `--fix` does "
+                  "not set `IsMultiRegionTrail` yet.",
+        "references": [_SECURITY_HUB, _CFN_TRAIL,
+                       ("AWS CloudTrail User Guide: Working with CloudTrail trails (multi-Region trails)",
+                        "https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-concepts.html#cloudtrail-concepts-trails"),
+                       ("AWS CloudTrail User Guide: Global service events",
+                        "https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-concepts.html#cloudtrail-concepts-global-service-events"),
+                       _CREATE_TRAIL,
+                       ("AWS Config rule multi-region-cloudtrail-enabled",
+                        "https://docs.aws.amazon.com/config/latest/developerguide/multi-region-cloudtrail-enabled.html"),
+                       ("CIS AWS Foundations Benchmark", "https://www.cisecurity.org/benchmark/amazon_web_services")],
+    },
+    "WT2008": {
+        "unknown": ("A name that cannot be known (an import) is reported by this rule (\"cannot tell "
+                    "whether the name of its log group ... matches\"); so is a name from a parameter "
+                    "without AllowedValues, which a deployment may set to anything. A parameter's "
+                    "Default and AllowedValues are each checked, and a failing one is reported with "
+                    "that choice as the finding's scenario."),
+        "details": "The rule is off until `log_group_name` is set, in the config file "
+                   "(`rules: {WT2008: {log_group_name: /aws/cloudtrail/*}}`) or in cfn-lint "
+                   "(`-x WT2008:log_group_name=/aws/cloudtrail/*`, or `configure_rules` in "
+                   "`.cfnlintrc`). The name of the trail's log group is its `LogGroupName` (a "
+                   "literal, `Fn::Sub` of the stack's name, a parameter…), or for a log group "
+                   "outside the template the name in the trail's ARN. `*` matches any run of "
+                   "characters and `?` one, case-sensitive.\n\n"
+                   "A log group without `LogGroupName` gets a name CloudFormation generates, "
+                   "`<stack>-<logical ID>-<suffix>`, made of letters, digits and hyphens: "
+                   "`*` matches it, `/aws/cloudtrail/*` provably cannot (a `/` is not in its "
+                   "alphabet), and a pattern it might match (`trail-*`) is reported as \"cannot "
+                   "tell\".",
+        "why": "Metric filters, subscriptions, dashboards and IAM policies of a central team are "
+               "written against one naming scheme (`/aws/cloudtrail/<trail>`); a log group named "
+               "otherwise escapes all of them without an error. This is the seed's third "
+               "troubleshooting step: the log group name matches the desired configuration.",
+        "config": {"WT2008": {"log_group_name": "/aws/cloudtrail/*"}},
+        "example": _GROUP_WITH.format(properties="      LogGroupName: /security/trail-events\n"
+                                                 "      RetentionInDays: 365\n"
+                                                 "      KmsKeyId: !GetAtt TrailLogsKey.Arn\n"),
+        "fixed": _GROUP_WITH.format(properties="      LogGroupName: /aws/cloudtrail/trail-events\n"
+                                               "      RetentionInDays: 365\n"
+                                               "      KmsKeyId: !GetAtt TrailLogsKey.Arn\n"),
+        "limits": "Only the log group's name is checked; CloudTrail names the log streams itself "
+                  "(`<account>_CloudTrail_<region>`), so they are not configurable and not checked "
+                  "here (ET1006 checks that the role may write them). One pattern only: list "
+                  "alternatives with a wider pattern.",
+        "references": [_LOG_GROUP, _CWL,
+                       ("Amazon CloudWatch Logs API Reference: CreateLogGroup (log group names)",
+                        "https://docs.aws.amazon.com/AmazonCloudWatchLogs/latest/APIReference/API_CreateLogGroup.html"),
+                       ("AWS CloudFormation: Name type (generated names)",
+                        "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-name.html")],
+    },
+    "IT2009": {
+        "unknown": ("An alarm setting from a parameter without AllowedValues (`TreatMissingData`, "
+                    "`ComparisonOperator`, `ActionsEnabled`) is followed with each value it accepts; "
+                    "a value that cannot be known (an import, a `Threshold` from a parameter) makes "
+                    "the alarm one that cannot be shown to alert, and this rule reports it as such. "
+                    "A `LogGroupName` dimension that cannot be resolved does not tie the alarm to "
+                    "the trail. " + _PARAMETERS),
+        "details": "An `AWS::CloudWatch::Alarm` watches the trail's delivery when its `Namespace` is "
+                   "`AWS/Logs`, its `MetricName` `IncomingLogEvents`, and one of its `Dimensions` is "
+                   "`LogGroupName` with `!Ref` of the trail's log group or its name. It alerts when "
+                   "delivery stops when:\n\n"
+                   "- `ComparisonOperator` is `LessThanThreshold` with a `Threshold` above 0, or "
+                   "`LessThanOrEqualToThreshold` with one of at least 0 (e.g. `Sum` below 1): a "
+                   "period without events reads 0 whatever the `Statistic`;\n"
+                   "- `TreatMissingData` is `breaching`: when nothing arrives the metric has no data "
+                   "point at all, and the default (`missing`) leaves the alarm without state;\n"
+                   "- `ActionsEnabled` is not false and `AlarmActions` lists at least one action.\n\n"
+                   "One alarm that does all of it, in every scenario, is enough. Otherwise the "
+                   "finding says what is missing: no alarm on that metric and group, or the first "
+                   "such alarm and each thing it lacks (\"TreatMissingData is not set (missing: the "
+                   "default), not breaching\").",
+        "why": "Delivery that worked yesterday stops silently: the role is edited, the trail is "
+               "stopped, the log group is deleted and recreated. CloudTrail reports nothing, and the "
+               "metric filters built on the log group simply stop firing, which looks the same as "
+               "a quiet account. An alarm on the group's incoming events is the one signal that "
+               "the audit trail itself went dark. This is the seed's fifth troubleshooting step.",
+        "example": """\
+Resources:
+  TrailDeliveryStopped:
+    Type: AWS::CloudWatch::Alarm
+    Properties:
+      Namespace: AWS/Logs
+      MetricName: IncomingLogEvents
+      Dimensions:
+        - Name: LogGroupName
+          Value: !Ref TrailLogs
+      Statistic: Sum
+      Period: 3600
+      EvaluationPeriods: 1
+      Threshold: 1
+      ComparisonOperator: LessThanThreshold
+      AlarmActions: [!Ref SecurityAlerts]
+""",
+        "fixed": """\
+Resources:
+  TrailDeliveryStopped:
+    Type: AWS::CloudWatch::Alarm
+    Properties:
+      Namespace: AWS/Logs
+      MetricName: IncomingLogEvents
+      Dimensions:
+        - Name: LogGroupName
+          Value: !Ref TrailLogs
+      Statistic: Sum
+      Period: 3600
+      EvaluationPeriods: 1
+      Threshold: 1
+      ComparisonOperator: LessThanThreshold
+      TreatMissingData: breaching
+      AlarmActions: [!Ref SecurityAlerts]
+""",
+        "limits": "Only alarms of the template are seen: one in a central monitoring stack is not, "
+                  "so the rule is informational (cfn-lint shows it with `--include-checks I`). "
+                  "Alarms on metric math (`Metrics`), composite alarms, `IncomingBytes` and "
+                  "EventBridge rules on CloudTrail's own errors are not recognised. The period and "
+                  "the number of evaluation periods (how soon it fires) are not judged, nor whether "
+                  "the action's topic has a subscriber.",
+        "references": [("Amazon CloudWatch Logs: Monitoring with CloudWatch metrics (IncomingLogEvents)",
+                        "https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/CloudWatch-Logs-Monitoring-CloudWatch-Metrics.html"),
+                       ("Amazon CloudWatch: Configuring how alarms treat missing data",
+                        "https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/AlarmThatSendsEmail.html#alarms-and-missing-data"),
+                       ("AWS CloudFormation: AWS::CloudWatch::Alarm",
+                        "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-cloudwatch-alarm.html"),
+                       _CWL],
     },
 }
 

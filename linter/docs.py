@@ -67,6 +67,24 @@ def _mapping_notes(rule_id: str) -> list[str]:
     return lines
 
 
+def _benchmark_table(rule_id: str) -> list[str]:
+    """CIS benchmark recommendations and Security Hub controls, one row each, version named."""
+    data = catalog.benchmarks()
+    rows = data.get("rules", {}).get(rule_id)
+    if not rows:
+        return []
+    sources = data.get("sources", {})
+    out = ["Benchmarks and Security Hub controls it checks part of (see "
+           "`linter/data/benchmarks.json`):", "",
+           "| Framework | Version | Control | Source |", "|---|---|---|---|"]
+    for row in rows:
+        source = sources.get(row.get("source"), {})
+        named = f"[{source.get('title', row.get('source'))}]({source['url']})" if source.get("url") \
+            else str(row.get("source"))
+        out.append(f"| {row['framework']} | {row['version']} | {row['control']} | {named} |")
+    return out + [""]
+
+
 def page(rule_id: str) -> str:
     """The Markdown page of one rule."""
     rule = catalog.get(rule_id)
@@ -89,6 +107,7 @@ def page(rule_id: str) -> str:
             if note:
                 out += ["", f"Note: {note}"]
             out += [""]
+    out += _benchmark_table(rule.id)
     out += ["## Example", "",
             "The resources that matter; the rest of the template is the compliant "
             "[baseline](README.md#baseline). This gives " + rule.id + ":", ""]

@@ -14,13 +14,17 @@ the chain the core rules followed.
   ``allowed_destinations``;
 - WT2004 ``EnableLogFileValidation`` is not true;
 - WT2005 the event selectors drop management events, a read/write half, or some event sources;
-- IT2006 a statement that lets the role deliver also allows other actions or other log groups.
+- IT2006 a statement that lets the role deliver also allows other actions or other log groups;
+- WT2007 a trail that records management events is not multi-region, or leaves out global service
+  events (a trail that records none, beside a multi-region trail of the template that does, is
+  fine);
+- WT2008 the log group's name does not match ``log_group_name`` (inactive while it is unset).
 
 What Unknown means here: a parameter that may take a value the template does not list is
 followed with each value the property accepts (``values.choices``), so a failing one is a
 finding that names it. A value that cannot be known at all (an import) is reported by the rule
 itself as unverifiable where the rule reads it as a boolean, number or word (WT2001, WT2004,
-WT2005), and WT2003 with a configured allow-list reports a destination that cannot be shown to be
+WT2005, WT2007), WT2008 reports a name that cannot be shown to match its pattern, and WT2003 with a configured allow-list reports a destination that cannot be shown to be
 on the list; elsewhere (a KMS key from an import, a filter whose log group is unknown) it gives
 no finding. WT1007 stays about delivery. Each rule's page in docs/rules says so too.
 """
@@ -34,6 +38,7 @@ from . import arn, catalog, iam
 from .values import choices
 from .arn import Match
 from .findings import ARROW
+from .names import TRAIL
 from .values import (Atom, GeneratedName, Import, NoValue, Parameter, ResourceRef, Scenario, Text, Unknown,
                      concat, render, scalar_bool, scalar_int, scalar_text, source)
 
@@ -112,6 +117,7 @@ def trail_settings(check: Any, s: Scenario) -> None:
     _log_file_validation(check, s)
     for key in SELECTOR_KEYS:
         _selectors(check, key, s)
+    _multi_region(check, s)
 
 
 @_guarded
@@ -772,3 +778,190 @@ def _pattern_scope(pattern: Any, group: Any) -> str | None:
     if not reasons:
         return None
     return f"also matches log groups other than {_group_label(group)} ({', '.join(reasons)})"
+
+
+# --------------------------------------------------------------------------------------------
+# Where the trail records: WT2007
+# --------------------------------------------------------------------------------------------
+
+MULTI_REGION_KEY = "IsMultiRegionTrail"
+GLOBAL_KEY = "IncludeGlobalServiceEvents"
+
+
+def _flag(check: Any, props: dict, key: str, default: bool,
+          s: Scenario) -> list[tuple[Scenario, bool | None, str, Any]]:
+    """A trail's boolean property as CloudFormation reads it, with what it was read from:
+    absent or ``AWS::NoValue`` is ``default``; an unlisted parameter is each value in its own
+    scenario; what cannot be known (an import, a word that is not a boolean) is None."""
+    if key not in props:
+        return [(s, default, f"no {key}" + ARROW + f"{str(default).lower()} (the default)", NoValue)]
+    raw = props[key]
+    out: list[tuple[Scenario, bool | None, str, Any]] = []
+    for s_i, value in check.resolver.resolve(raw, s):
+        if value is NoValue:
+            out.append((s_i, default, f"{key}: {source(raw)}" + ARROW +
+                        f"AWS::NoValue, so the default {str(default).lower()}", value))
+            continue
+        for s_j, flag in choices.boolean(value, s_i):
+            shown = render(value) if flag is None else str(flag).lower()
+            out.append((s_j, flag, f"{key}: {source(raw)}" + ARROW + shown, value))
+    return out
+
+
+def _takes_management_events(key: str, value: Any) -> bool | None:
+    """Whether resolved selectors take any management event at all (WT2005's reading: a
+    selector narrowed by other fields still takes some); None when that cannot be known."""
+    if value is NoValue or value == [] or value is None:
+        return True   # removed or empty: the default, all management events
+    if not isinstance(value, list):
+        return None
+    selection = _Selection()
+    reader = _classic if key == "EventSelectors" else _advanced
+    for index, selector in enumerate(value):
+        if selector is not NoValue:
+            reader(selector, f"{key}[{index}]", selection)
+    if any(cover != _NONE for cover in selection.cover.values()) or selection.partial:
+        return True
+    return None if selection.unknown else False
+
+
+def management_events(check: Any, props: dict, s: Scenario) -> list[tuple[Scenario, bool | None]]:
+    """Whether a trail with these properties records management events, per scenario (its
+    selectors read as WT2005 reads them; no selectors: every management event)."""
+    keys = [key for key in SELECTOR_KEYS if key in props]
+    if not keys:
+        return [(s, True)]
+    out: list[tuple[Scenario, bool | None]] = [(s, False)]
+    for key in keys:
+        following: list[tuple[Scenario, bool | None]] = []
+        for s0, taken in out:
+            if taken is True:
+                following.append((s0, True))
+                continue
+            for s_i, value in check.resolver.resolve(props[key], s0):
+                for s_j, chosen in _choose_selector_words(key, value, s_i):
+                    here = _takes_management_events(key, chosen)
+                    following.append((s_j, True if here is True else
+                                      None if (here is None or taken is None) else False))
+        out = following
+    return out
+
+
+def _other_multi_region(check: Any, s: Scenario) -> list[tuple[Scenario, str | None]]:
+    """Per scenario, another trail of the template that exists, is multi-region, includes global
+    service events and records management events (its logical ID), or None."""
+    out: list[tuple[Scenario, str | None]] = [(s, None)]
+    for other in check.names.by_type(TRAIL):
+        if other == check.trail_id:
+            continue
+        props = _properties(check, other)
+        following: list[tuple[Scenario, str | None]] = []
+        for s0, found in out:
+            if found is not None:
+                following.append((s0, found))
+                continue
+            for s1, exists in check.resolver.exists(other, s0):
+                if not exists:
+                    following.append((s1, None))
+                    continue
+                for s2, multi, _, _ in _flag(check, props, MULTI_REGION_KEY, False, s1):
+                    for s3, global_, _, _ in _flag(check, props, GLOBAL_KEY, True, s2):
+                        if multi is not True or global_ is not True:
+                            following.append((s3, None))
+                            continue
+                        following.extend((s4, other if taken is True else None)
+                                         for s4, taken in management_events(check, props, s3))
+        out = following
+    return out
+
+
+@_guarded
+def _multi_region(check: Any, s: Scenario) -> None:
+    trail = f"Trail {check.trail_id}"
+    for s_m, multi, multi_step, multi_value in _flag(check, check.props, MULTI_REGION_KEY, False, s):
+        for s_g, global_, global_step, global_value in _flag(check, check.props, GLOBAL_KEY, True, s_m):
+            if multi is True and global_ is False:
+                _emit(check, "WT2007", GLOBAL_KEY,
+                      f"{trail} has IncludeGlobalServiceEvents false with IsMultiRegionTrail true: "
+                      "CloudTrail refuses to create a multi-region trail that leaves out global "
+                      "service events, so this trail cannot be deployed",
+                      s_g, [(0, multi_step), (0, global_step)])
+                continue
+            if multi is True and global_ is True:
+                continue
+            problems = []
+            if multi is not True:
+                problems.append((MULTI_REGION_KEY, multi, multi_step, multi_value))
+            if global_ is not True:
+                problems.append((GLOBAL_KEY, global_, global_step, global_value))
+            for s_e, taken in management_events(check, check.props, s_g):
+                if taken is True:
+                    for key, flag, step, value in problems:
+                        _emit(check, "WT2007", key,
+                              _region_message(check, key, flag, value, multi, records=True), s_e,
+                              [(0, step), (0, "the trail records management events")])
+                    continue
+                what = ("records no management events" if taken is False else
+                        "may record no management events (its selectors cannot be read here)")
+                for s_o, other in _other_multi_region(check, s_e):
+                    if other is not None:
+                        continue  # the account's multi-region trail is that one
+                    for key, flag, step, value in problems:
+                        _emit(check, "WT2007", key,
+                              _region_message(check, key, flag, value, multi, records=False) +
+                              f"; it {what}, and no other trail of the template is a multi-region "
+                              "trail that records them, as an account needs one", s_o,
+                              [(0, step), (0, f"the trail {what}"),
+                               (0, "no other trail of the template is multi-region, includes "
+                                   "global service events and records management events")])
+
+
+def _region_message(check: Any, key: str, flag: bool | None, value: Any, multi: bool | None,
+                    records: bool) -> str:
+    trail = f"Trail {check.trail_id}"
+    if flag is None:
+        what = "it is multi-region" if key == MULTI_REGION_KEY else "it includes global service events"
+        return (f"{trail}: cannot tell whether {what} ({key} is {render(value)})" +
+                ("; a multi-region trail must include them or CloudTrail refuses to create it"
+                 if key == GLOBAL_KEY and multi is not False else ""))
+    if key == MULTI_REGION_KEY:
+        setting = (f"does not set {key} (default false)" if key not in check.props else
+                   f"has {key} AWS::NoValue (default false)" if value is NoValue else
+                   f"has {key} false")
+        return f"{trail} {setting}" + (": it records the events of the stack's region only, so "
+                                       "activity in every other region goes unrecorded"
+                                       if records else "")
+    return f"{trail} has {key} false" + (": events of global services such as IAM, STS and "
+                                         "CloudFront are not recorded" if records else "")
+
+
+# --------------------------------------------------------------------------------------------
+# The trail's log group's name: WT2008
+# --------------------------------------------------------------------------------------------
+
+@_guarded
+def log_group_name(check: Any, group: Any, s: Scenario) -> None:
+    pattern = option(check, "WT2008", "log_group_name")
+    if not isinstance(pattern, str) or not pattern:
+        return  # the rule is off until a pattern is configured
+    name = group.name
+    verdict = arn.match_pattern(pattern, name)
+    if verdict is Match.YES:
+        return
+    label = _group_label(group)
+    generated = isinstance(name, GeneratedName)
+    shown = ("a name CloudFormation generates (<stack>-<logical ID>-<suffix>: letters, digits "
+             "and hyphens)" if generated else render(name))
+    tree, depth = _group_root(group)
+    how = "does not match" if verdict is Match.NO else "cannot be shown to match"
+    tree.append((depth, f"name: {shown}" + ARROW + f"{how} log_group_name {pattern!r}"))
+    if verdict is Match.NO:
+        message = (f"Trail {check.trail_id}: its log group {label} has no LogGroupName, and the "
+                   f"name CloudFormation generates cannot match log_group_name {pattern!r}"
+                   if generated else
+                   f"Trail {check.trail_id}: its log group {label} is named {shown}, which does not "
+                   f"match log_group_name {pattern!r}")
+    else:
+        message = (f"Trail {check.trail_id}: cannot tell whether the name of its log group {label} "
+                   f"({shown}) matches log_group_name {pattern!r}")
+    _emit(check, "WT2008", GROUP_KEY, message, s, tree)

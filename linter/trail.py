@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Iterator
 
-from . import arn, hygiene, iam
+from . import arn, delivery_alarm, hygiene, iam
 from .values import choices
 from .findings import Finding
 from .names import LOG_GROUP, ROLE, TRAIL, Names
@@ -203,6 +203,9 @@ class _TrailCheck:
             for s1, group in groups:
                 if group is not None:
                     self._step(trail_keys | group_keys, hygiene.log_group, self, group, s1)  # WT2001-3
+                    self._step(trail_keys | group_keys | group.name_keys,
+                               hygiene.log_group_name, self, group, s1)                # WT2008
+                    self._step(trail_keys | group_keys, delivery_alarm.watched, self, group, s1)  # IT2009
                 with r.traced() as role_keys:
                     self.scope = frozenset(trail_keys)
                     roles = list(self._role(s1))
