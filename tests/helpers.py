@@ -68,6 +68,7 @@ Resources:
       S3BucketName: my-trail-bucket
       IsLogging: true
       EnableLogFileValidation: true
+      IsMultiRegionTrail: true
 """
 NO_CWL_EXPECTED = {("ET1001", 4), ("ET1002", 4)}
 

@@ -55,13 +55,16 @@ def test_seed_sample_text_lines(tmp_path, capsys):
     path = write(tmp_path, "seed.yaml", SEED)
     code, lines, _ = run(capsys, path)
     assert code == 1
-    # Beside its two errors, the seed's log group has no KMS key (WT2002) and its role's grant is
-    # Resource '*' (IT2006, info).
-    assert lines[0].startswith(f"{path}:10:7: ET1003 ")
-    assert lines[1].startswith(f"{path}:10:7: WT2002 ")
-    assert lines[2].startswith(f"{path}:11:7: ET1004 ")
-    assert lines[3].startswith(f"{path}:11:7: IT2006 ")
-    assert lines[-1].startswith("4 findings (2 errors, 1 warning, 1 info) in 1 template, 1 trail")
+    # Beside its two errors, the seed's trail is single-region (WT2007), its log group has no KMS
+    # key (WT2002) and no alarm watches it (IT2009, info), and its role's grant is Resource '*'
+    # (IT2006, info).
+    assert lines[0].startswith(f"{path}:7:7: WT2007 ")
+    assert lines[1].startswith(f"{path}:10:7: ET1003 ")
+    assert lines[2].startswith(f"{path}:10:7: IT2009 ")
+    assert lines[3].startswith(f"{path}:10:7: WT2002 ")
+    assert lines[4].startswith(f"{path}:11:7: ET1004 ")
+    assert lines[5].startswith(f"{path}:11:7: IT2006 ")
+    assert lines[-1].startswith("6 findings (2 errors, 2 warnings, 2 info) in 1 template, 1 trail")
 
 
 def test_trail_without_cloudwatch_properties(tmp_path, capsys):

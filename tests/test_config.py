@@ -29,6 +29,7 @@ Resources:
       CloudWatchLogsLogGroupArn: !If [LogsOn, !GetAtt Group.Arn, !Ref AWS::NoValue]
       CloudWatchLogsRoleArn: !If [LogsOn, !GetAtt Role.Arn, !Ref AWS::NoValue]
       EnableLogFileValidation: true
+      IsMultiRegionTrail: true
   Group:
     Type: AWS::Logs::LogGroup
     Properties:
@@ -45,6 +46,19 @@ Resources:
           PolicyDocument:
             Statement:
               - {Effect: Allow, Action: [logs:CreateLogStream, logs:PutLogEvents], Resource: !GetAtt Group.Arn}
+  Silence:
+    Type: AWS::CloudWatch::Alarm
+    Properties:
+      Namespace: AWS/Logs
+      MetricName: IncomingLogEvents
+      Dimensions: [{Name: LogGroupName, Value: !Ref Group}]
+      Statistic: Sum
+      Period: 3600
+      EvaluationPeriods: 1
+      Threshold: 1
+      ComparisonOperator: LessThanThreshold
+      TreatMissingData: breaching
+      AlarmActions: [arn:aws:sns:us-east-1:111122223333:alerts]
 """
 
 
@@ -61,7 +75,7 @@ def run(capsys, *args):
 
 
 def core(findings):
-    """The core rules' findings: the seed also gives WT2002 and IT2006, which the tests of the
+    """The core rules' findings: the seed also gives WT2002, IT2006, WT2007 and IT2009, which the tests of the
     configuration's mechanics leave out (tests/test_hygiene.py has the rule options)."""
     return [f for f in findings if f["rule"] in CORE_RULES]
 
@@ -84,7 +98,7 @@ def test_the_shipped_schema_is_a_valid_json_schema(capsys):
 def test_no_config_file_means_defaults(project, capsys):
     code, report, _ = run(capsys, "stacks/seed.yaml")
     assert code == 1 and {f["rule"] for f in report["findings"]} == {"ET1003", "ET1004", "WT2002",
-                                                                      "IT2006"}
+                                                                      "IT2006", "WT2007", "IT2009"}
 
 
 def test_yaml_config_found_from_a_subfolder_upwards(project, capsys, monkeypatch):
@@ -101,7 +115,7 @@ def test_pyproject_table(project, capsys):
         name = "x"
 
         [tool.cfn-trailwatch]
-        disable = ["ET1003", "ET1004", "WT2002", "IT2006"]
+        disable = ["ET1003", "ET1004", "WT2002", "IT2006", "WT2007", "IT2009"]
         """)
     code, report, _ = run(capsys, "stacks/seed.yaml")
     assert report["findings"] == [] and code == 0

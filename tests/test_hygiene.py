@@ -20,7 +20,8 @@ from helpers import CFN_LINT, SEED, write
 KEY = "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab"
 
 # Compliant for every rule. Lines: 8 CloudWatchLogsLogGroupArn, 9 CloudWatchLogsRoleArn,
-# 4 the trail's Properties, 7 EnableLogFileValidation.
+# 4 the trail's Properties, 7 EnableLogFileValidation, 10 IsMultiRegionTrail; an alarm on the
+# group's delivery (IT2009) at the end.
 BASE = f"""\
 Resources:
   Trail:
@@ -31,6 +32,7 @@ Resources:
       EnableLogFileValidation: true
       CloudWatchLogsLogGroupArn: !GetAtt TrailLogs.Arn
       CloudWatchLogsRoleArn: !GetAtt TrailRole.Arn
+      IsMultiRegionTrail: true
   TrailLogs:
     Type: AWS::Logs::LogGroup
     Properties:
@@ -53,8 +55,21 @@ Resources:
               - Effect: Allow
                 Action: [logs:CreateLogStream, logs:PutLogEvents]
                 Resource: !GetAtt TrailLogs.Arn
+  DeliveryStopped:
+    Type: AWS::CloudWatch::Alarm
+    Properties:
+      Namespace: AWS/Logs
+      MetricName: IncomingLogEvents
+      Dimensions: [{{Name: LogGroupName, Value: !Ref TrailLogs}}]
+      Statistic: Sum
+      Period: 3600
+      EvaluationPeriods: 1
+      Threshold: 1
+      ComparisonOperator: LessThanThreshold
+      TreatMissingData: breaching
+      AlarmActions: ['arn:aws:sns:us-east-1:111122223333:security-alerts']
 """
-GROUP_LINE, ROLE_LINE, PROPERTIES_LINE, VALIDATION_LINE = 8, 9, 4, 7
+GROUP_LINE, ROLE_LINE, PROPERTIES_LINE, VALIDATION_LINE, MULTI_REGION_LINE = 8, 9, 4, 7, 10
 
 
 def variant(*replacements: tuple[str, str], params: str = "", conditions: str = "",
@@ -177,7 +192,9 @@ def test_wt2001_condition_and_only_the_trails_group():
                      Properties: {{RetentionInDays: 1}}
                    """)
     by_rule = {f.rule: f for f in analyse(text)}
-    assert set(by_rule) == {"WT2001", "IT2006"}  # AppLogs (1 day, no key) is not the trail's
+    # AppLogs (1 day, no key) is not the trail's; the base's alarm watches TrailLogs, not DevLogs
+    assert set(by_rule) == {"WT2001", "IT2006", "IT2009"}
+    assert by_rule["IT2009"].scenario_dict() == {"Prod": False, "Stage": "dev"}
     assert by_rule["WT2001"].scenario_dict() == {"Prod": False, "Stage": "dev"}
     assert "log group DevLogs keeps events for 7 days" in by_rule["WT2001"].message
 
@@ -187,7 +204,8 @@ def test_a_log_group_outside_the_template_is_not_checked_for_retention_or_key():
                     "CloudWatchLogsLogGroupArn: !Sub 'arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:log-group:/elsewhere:*'"),
                    ("Resource: !GetAtt TrailLogs.Arn",
                     "Resource: !Sub 'arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:log-group:/elsewhere:*'"))
-    assert found(text) == {("WT1007", "CloudWatchLogsLogGroupArn")}
+    # the base's alarm watches TrailLogs, not /elsewhere: IT2009 still looks at the group it names
+    assert found(text) == {("WT1007", "CloudWatchLogsLogGroupArn"), ("IT2009", "CloudWatchLogsLogGroupArn")}
 
 
 # --- WT2002 KMS -------------------------------------------------------------------------------
@@ -575,7 +593,9 @@ def test_it2006_reads_the_grant_as_written_even_under_a_deny():
 
 def test_the_seed_gives_wt2002_and_it2006_on_the_group_and_role_it_meant():
     findings = {f.rule: f for f in analyse(SEED)}
-    assert set(findings) == {"ET1003", "ET1004", "WT2002", "IT2006"}
+    assert set(findings) == {"ET1003", "ET1004", "WT2002", "IT2006", "WT2007", "IT2009"}
+    assert findings["WT2007"].path[-1] == "IsMultiRegionTrail"
+    assert "has IsMultiRegionTrail false" in findings["WT2007"].message
     assert findings["WT2002"].evidence[0].endswith("→ (meant) log group CloudWatchLogsGroup")
     assert findings["IT2006"].evidence[-1] == ("Resource *: matches every resource, every log "
                                                "group included")
@@ -719,7 +739,7 @@ def test_the_config_schema_has_the_catalogues_options():
     from cfn_trailwatch import config
     rules = config.schema()["properties"]["rules"]["properties"]
     with_options = {rule.id: rule for rule in catalog.rules().values() if rule.options}
-    assert set(rules) == set(with_options) == {"WT2001", "WT2003"}
+    assert set(rules) == set(with_options) == {"WT2001", "WT2003", "WT2008"}
     for rule_id, rule in with_options.items():
         properties = rules[rule_id]["properties"]
         assert rules[rule_id]["additionalProperties"] is False

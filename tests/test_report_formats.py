@@ -138,13 +138,17 @@ def test_sarif_real_engine_seed(here, capsys):
     assert code == 1
     got = [(r["ruleId"], r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"],
             r["locations"][0]["physicalLocation"]["region"]) for r in log["runs"][0]["results"]]
-    # The seed's log group has no KMS key (WT2002) and its role's grant is Resource '*' (IT2006).
-    assert got == [("ET1003", "seed.yaml", {"startLine": 10, "startColumn": 7}),
+    # The seed's trail is single-region (WT2007), its log group has no KMS key (WT2002) and no
+    # alarm (IT2009), and its role's grant is Resource '*' (IT2006).
+    assert got == [("WT2007", "seed.yaml", {"startLine": 7, "startColumn": 7}),
+                   ("ET1003", "seed.yaml", {"startLine": 10, "startColumn": 7}),
+                   ("IT2009", "seed.yaml", {"startLine": 10, "startColumn": 7}),
                    ("WT2002", "seed.yaml", {"startLine": 10, "startColumn": 7}),
                    ("ET1004", "seed.yaml", {"startLine": 11, "startColumn": 7}),
                    ("IT2006", "seed.yaml", {"startLine": 11, "startColumn": 7})]
     levels = {r["ruleId"]: r["level"] for r in log["runs"][0]["results"]}
-    assert levels == {"ET1003": "error", "WT2002": "warning", "ET1004": "error", "IT2006": "note"}
+    assert levels == {"ET1003": "error", "WT2002": "warning", "ET1004": "error", "IT2006": "note",
+                      "WT2007": "warning", "IT2009": "note"}
 
 
 def test_sarif_fingerprints_survive_lines_moving(here, capsys):
@@ -157,7 +161,7 @@ def test_sarif_fingerprints_survive_lines_moving(here, capsys):
         return {r["ruleId"]: r for r in log["runs"][0]["results"]}
 
     before, after = by_rule(before), by_rule(after)
-    assert set(before) == set(after) == {"ET1003", "ET1004", "WT2002", "IT2006"}
+    assert set(before) == set(after) == {"ET1003", "ET1004", "WT2002", "IT2006", "WT2007", "IT2009"}
     for rule in before:
         old, new = before[rule], after[rule]
         assert new["locations"][0]["physicalLocation"]["region"]["startLine"] == \
@@ -180,7 +184,8 @@ def test_sarif_inline_suppression_through_the_cli(here, capsys):
     code, log = run_sarif(capsys, "seed.yaml")
     assert code == 1  # ET1004 still counts
     results = {r["ruleId"]: r for r in log["runs"][0]["results"]}
-    assert set(results) == {"ET1003", "ET1004", "WT2002", "IT2006"}  # the suppressed one is kept, marked
+    # the suppressed one is kept, marked
+    assert set(results) == {"ET1003", "ET1004", "WT2002", "IT2006", "WT2007", "IT2009"}
     [suppression] = results["ET1003"]["suppressions"]
     assert suppression["kind"] == "inSource" and suppression["status"] == "accepted"
     assert "ignore_checks" in suppression["justification"]
@@ -384,11 +389,13 @@ def test_github_suppressed_are_counted_not_annotated(here, capsys):
     code, out = report(capsys, "github", "seed.yaml")
     assert code == 1
     lines = out.splitlines()
-    assert len(lines) == 4
-    assert lines[0].startswith("::warning file=seed.yaml,line=14,col=7,title=WT2002 ")
-    assert lines[1].startswith("::error file=seed.yaml,line=15,col=7,title=ET1004 ")
-    assert lines[2].startswith("::notice file=seed.yaml,line=15,col=7,title=IT2006 ")
-    assert lines[3] == ("cfn-trailwatch: 3 findings annotated, 1 suppressed, 0 file errors "
+    assert len(lines) == 6
+    assert lines[0].startswith("::warning file=seed.yaml,line=11,col=7,title=WT2007 ")
+    assert lines[1].startswith("::notice file=seed.yaml,line=14,col=7,title=IT2009 ")
+    assert lines[2].startswith("::warning file=seed.yaml,line=14,col=7,title=WT2002 ")
+    assert lines[3].startswith("::error file=seed.yaml,line=15,col=7,title=ET1004 ")
+    assert lines[4].startswith("::notice file=seed.yaml,line=15,col=7,title=IT2006 ")
+    assert lines[5] == ("cfn-trailwatch: 5 findings annotated, 1 suppressed, 0 file errors "
                         "in 1 template, 1 trail")
 
 
