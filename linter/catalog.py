@@ -12,7 +12,7 @@ import json
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
-from typing import Any
+from typing import Any, Iterable
 
 REPO_URL = "https://github.com/cfn-trailwatch/cfn-trailwatch"
 SEVERITIES = {"E": "error", "W": "warning", "I": "info"}
@@ -70,6 +70,9 @@ class Rule:
     description: str
     controls: tuple[str, ...] = field(default=())
     options: tuple[Option, ...] = field(default=())
+    # Off unless asked for: --include-checks / include_checks with a prefix of the ID (the
+    # command line and config file), cfn-lint's --include-experimental (rules/_adapter.py).
+    opt_in: bool = False
 
     def defaults(self) -> dict[str, Any]:
         return {option.name: option.default for option in self.options}
@@ -200,7 +203,6 @@ HYGIENE = ("WT2001", "WT2002", "WT2003", "WT2004", "WT2005", "IT2006")
 SETTINGS = ("WT2007", "WT2008", "IT2009")
 
 
-
 @lru_cache(maxsize=1)
 def _controls() -> dict[str, tuple[str, ...]]:
     text = resources.files("cfn_trailwatch").joinpath("data/nist-800-53r5.json").read_text("utf-8")
@@ -211,11 +213,57 @@ def _controls() -> dict[str, tuple[str, ...]]:
 @lru_cache(maxsize=1)
 def rules() -> dict[str, Rule]:
     controls = _controls()
-    return {
+    out = {
         rule_id: Rule(rule_id, slug, title, description, controls.get(rule_id, ()),
                       _OPTIONS.get(rule_id, ()))
         for rule_id, slug, title, description in _RULES
     }
+    out.update(_monitoring_rules())
+    return out
+
+
+# Issue 12: the monitoring chain of Security Hub CloudWatch.1-14 (WT3001-WT3014), generated from
+# data/securityhub-cloudwatch-controls.json (linter/monitoring_controls.py). Opt-in.
+MONITORING = tuple(f"WT30{n:02d}" for n in range(1, 15))
+
+
+def _slug(text: str) -> str:
+    return "-".join("".join(c if c.isalnum() else " " for c in text.lower()).split())
+
+
+def _monitoring_rules() -> dict[str, Rule]:
+    from . import monitoring_controls   # pure: the data file and the pattern parser
+
+    out = {}
+    for control in monitoring_controls.controls():
+        cis = "; ".join(f"CIS AWS Foundations Benchmark {version} {', '.join(numbers)}"
+                        for version, numbers in control.cis.items() if numbers)
+        nist = (f" NIST SP 800-171 Rev. 2 (as Security Hub lists it): "
+                f"{', '.join(control.nist_800_171_r2)}." if control.nist_800_171_r2 else "")
+        description = (
+            f"Security Hub {control.id} ({cis}): the template does not hold the monitoring chain "
+            f"for {control.title}. A logging, multi-region trail that records all management "
+            "events and delivers to CloudWatch Logs; an AWS::Logs::MetricFilter on the trail's log "
+            f"group with the filter pattern of {control.id}; an AWS::CloudWatch::Alarm on that "
+            "filter's metric that fires on a single event with its actions enabled; an SNS topic "
+            "among its AlarmActions; at least one subscription to that topic. The finding names "
+            f"the first broken link.{nist}")
+        out[control.rule] = Rule(control.rule, "monitoring-" + _slug(control.title),
+                                 f"No alarmed metric filter for {control.title} "
+                                 f"(Security Hub {control.id})",
+                                 description, (), (), opt_in=True)
+    return out
+
+
+def opt_in_enabled(prefixes: "Iterable[str]", disabled: "Iterable[str]" = ()) -> frozenset[str]:
+    """The opt-in rules that ``prefixes`` (``--include-checks``/``include_checks``, matched as
+    cfn-lint matches ``--include-checks``: by prefix of the ID) turn on, less ``disabled``
+    (``disable`` wins)."""
+    prefixes = [p for p in prefixes if p]
+    off = set(disabled)
+    return frozenset(rule.id for rule in rules().values()
+                     if rule.opt_in and rule.id not in off
+                     and any(rule.id.startswith(prefix) for prefix in prefixes))
 
 
 def get(rule_id: str) -> Rule:
@@ -225,7 +273,9 @@ def get(rule_id: str) -> Rule:
 @lru_cache(maxsize=1)
 def _docs() -> dict[str, Doc]:
     from .catalog_docs import DOCS  # the long texts: only read for docs and --explain
+    from .catalog_docs_monitoring import docs as monitoring_docs
 
+    DOCS = {**DOCS, **monitoring_docs()}
     return {rule_id: Doc(entry["why"], entry["example"], entry["fixed"], entry["limits"],
                          entry["unknown"], tuple(tuple(ref) for ref in entry.get("references", ())),
                          entry.get("details", ""), dict(entry.get("config", {})))

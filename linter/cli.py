@@ -56,6 +56,7 @@ PROGRESS_INTERVAL_SECONDS = 0.1
 _PARAMETER = re.compile(r"^[A-Za-z0-9]+=")
 _REGION = re.compile(r"^[a-z]{2}(-[a-z]+)+-\d+(,[a-z]{2}(-[a-z]+)+-\d+)*,?$")  # comma lists too
 _ACCOUNT_ID = re.compile(r"^\d{12}$")
+_PREFIX = re.compile(r"^[EWI](T\d{0,4})?(,[EWI](T\d{0,4})?)*,?$")
 
 
 class UsageError(Exception):
@@ -89,6 +90,11 @@ def _parser() -> argparse.ArgumentParser:
                              "--format json: {\"rules\": [...]}")
     parser.add_argument("--explain", metavar="ID",
                         help="print the documentation of rule ID and exit")
+    parser.add_argument("--include-checks", nargs="+", action="append", default=[],
+                        metavar="PREFIX",
+                        help="also run the opt-in rules whose ID starts with PREFIX (WT3: the "
+                             "monitoring chain WT3001-WT3014); added to the config file's "
+                             "include_checks; a disabled rule stays off")
     parser.add_argument("--verbose", "-v", action="store_true",
                         help="text output: print under each finding the chain of evidence it "
                              "followed, as a tree, and its NIST SP 800-53 controls")
@@ -257,7 +263,9 @@ def _options(args: argparse.Namespace, config: config_file.Config) -> trail.Opti
                          account_id=args.account_id or config.account_id,
                          max_branches=config.max_scenarios or trail.MAX_BRANCHES,
                          max_reference_depth=config.max_reference_depth or trail.MAX_REFERENCE_DEPTH,
-                         rule_options={rule: dict(values) for rule, values in config.rules.items()})
+                         rule_options={rule: dict(values) for rule, values in config.rules.items()},
+                         opt_in=catalog.opt_in_enabled(
+                             (*config.include_checks, *args.include_checks), config.disable))
 
 
 def _file_options(path: str, options: trail.Options, config: config_file.Config) -> trail.Options:
@@ -419,8 +427,8 @@ def _check_file(path: str, options: trail.Options, run: Run, config: config_file
         analysis = trail.analyse(document.data, file_options)
         located, errors = [], []
         for finding in analysis.findings:
-            catalog.get(finding.rule)  # an ID missing from the catalogue is an engine bug
-            if finding.rule in config.disable:
+            meta = catalog.get(finding.rule)  # an ID missing from the catalogue is an engine bug
+            if finding.rule in config.disable or (meta.opt_in and finding.rule not in file_options.opt_in):
                 continue
             where = document.position(finding.path)
             located.append(Located(finding, path, *where,
@@ -714,15 +722,17 @@ def _list_rules(output_format: str) -> str:
     if output_format == "json":
         return json.dumps({"rules": [{"id": r.id, "slug": r.slug, "severity": r.severity,
                                       "title": r.title, "controls": list(r.controls),
-                                      "help_uri": r.help_uri} for r in rules]},
+                                      "help_uri": r.help_uri, "opt_in": r.opt_in}
+                                     for r in rules]},
                           indent=2, ensure_ascii=False) + "\n"
     if output_format != "text":
         raise UsageError(f"--list-rules: --format {output_format} is not supported (text or json)")
     header = ("ID", "SEVERITY", "SLUG", "TITLE")
     rows = [header] + [(r.id, r.severity, r.slug, r.title) for r in rules]
     widths = [max(len(row[column]) for row in rows) for column in range(3)]
-    return "".join(f"{a.ljust(widths[0])}  {b.ljust(widths[1])}  {c.ljust(widths[2])}  {d}\n"
-                   for a, b, c, d in rows)
+    marks = {r.id: "  [opt-in: --include-checks WT3]" for r in rules if r.opt_in}
+    return "".join(f"{a.ljust(widths[0])}  {b.ljust(widths[1])}  {c.ljust(widths[2])}  {d}"
+                   f"{marks.get(a, '')}\n" for a, b, c, d in rows)
 
 
 def _explain(rule_id: str) -> str:
@@ -786,6 +796,12 @@ def _main(argv: Sequence[str] | None) -> int:
         args.parameters = _split_greedy(args.parameters, _PARAMETER, "--parameters",
                                         "of the form KEY=VALUE", paths)
         args.regions = _split_greedy(args.regions, _REGION, "--regions", "a region name", paths)
+        args.include_checks = [p for item in _split_greedy(
+            args.include_checks, _PREFIX, "--include-checks", "a rule ID prefix", paths)
+            for p in item.split(",") if p]
+        for prefix in args.include_checks:
+            if not any(rule.startswith(prefix) for rule in catalog.rules()):
+                raise UsageError(f"--include-checks: {prefix!r} is the prefix of no rule")
         if args.config_schema:
             sys.stdout.write(json.dumps(config_file.schema(), indent=2) + "\n")
             return EXIT_OK

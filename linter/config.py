@@ -48,6 +48,7 @@ class Config:
     regions: tuple[str, ...] = ()
     account_id: str | None = None
     disable: frozenset[str] = frozenset()
+    include_checks: tuple[str, ...] = ()    # prefixes of the opt-in rules to run
     rules: dict[str, dict[str, Any]] = field(default_factory=dict)
     parameters: list[tuple[str, dict[str, Any]]] = field(default_factory=list)  # (glob, values)
     parameter_files: list[tuple[str, str]] = field(default_factory=list)        # (glob, file)
@@ -207,6 +208,10 @@ def _validate(data: Any, path: str) -> None:
     checks: list[tuple[str, Any]] = [(f"disable[{i}]", rule) for i, rule in enumerate(data.get("disable", []))]
     checks += [(f"rules.{rule}", rule) for rule in data.get("rules", {})]
     checks += [(f"waivers[{i}].rule", w["rule"]) for i, w in enumerate(data.get("waivers", []))]
+    for i, prefix in enumerate(data.get("include_checks", [])):
+        if not any(rule.startswith(prefix) for rule in known):
+            raise ConfigError(f"{path}: include_checks[{i}]: {prefix!r} is the prefix of no rule "
+                              f"(known: {', '.join(sorted(known))})")
     for key, rule in checks:
         if rule not in known:
             raise ConfigError(f"{path}: {key}: unknown rule {rule!r} (known: {', '.join(sorted(known))})")
@@ -240,6 +245,7 @@ def _build(data: dict[str, Any], path: str) -> Config:
     config = Config(path=path, base=base, fail_on=data.get("fail_on"),
                     regions=tuple(data.get("regions", ())), account_id=data.get("account_id"),
                     disable=frozenset(data.get("disable", ())),
+                    include_checks=tuple(data.get("include_checks", ())),
                     rules={k: dict(v) for k, v in data.get("rules", {}).items()},
                     limits=dict(data.get("limits", {})))
     for entry in data.get("parameters", []):

@@ -92,6 +92,9 @@ def page(rule_id: str) -> str:
     out = [GENERATED, "", f"# {rule.id}: {rule.title}", "",
            "| ID | Slug | Severity | Options |", "|---|---|---|---|",
            f"| `{rule.id}` | `{rule.slug}` | {rule.severity} | {_options(rule)} |", "",
+           *([f"**Opt-in**: off unless asked for: `--include-checks {rule.id[:3]}` (or "
+              f"`include_checks: [{rule.id[:3]}]` in the configuration file); in cfn-lint, "
+              "`--include-experimental` (`-e`).", ""] if rule.opt_in else []),
            "## What it does", "", rule.description, ""]
     if doc.details:
         out += [doc.details, ""]
@@ -125,7 +128,8 @@ def page(rule_id: str) -> str:
 
 
 def index() -> str:
-    rows = [f"| [{r.id}]({r.id}.md) | `{r.slug}` | {r.severity} | {r.title} |"
+    rows = [f"| [{r.id}]({r.id}.md) | `{r.slug}` | {r.severity} | {r.title}"
+            f"{' (opt-in)' if r.opt_in else ''} |"
             for r in catalog.rules().values()]
     return "\n".join([
         GENERATED, "", "# Rules", "",

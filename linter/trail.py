@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Iterator
 
-from . import arn, delivery_alarm, hygiene, iam
+from . import arn, delivery_alarm, hygiene, iam, monitoring
 from .values import choices
 from .findings import Finding
 from .names import LOG_GROUP, ROLE, TRAIL, Names
@@ -42,6 +42,9 @@ class Options:
     max_reference_depth: int = MAX_REFERENCE_DEPTH   # nesting of intrinsics and conditions
     # Options per rule ID, e.g. {"WT2001": {"min_retention_days": 400}} (see catalog.Option).
     rule_options: dict[str, dict[str, Any]] = field(default_factory=dict)
+    # The opt-in rules to run (catalog.opt_in_enabled); empty: none, and the default run pays
+    # nothing for them (WT3001-WT3014, linter/monitoring.py).
+    opt_in: frozenset[str] = frozenset()
 
 
 @dataclass
@@ -118,6 +121,7 @@ def analyse(template: Any, options: Options | None = None) -> Analysis:
             check = _TrailCheck(resolver, names, policies, trail_id,
                                 region if len(options.regions) > 1 else None,
                                 rule_options=options.rule_options)
+            check.opt_in = options.opt_in
             try:
                 check.run()
             except Exception as err:  # noqa: BLE001 - one trail's bug must not hide the others
@@ -152,6 +156,8 @@ class _ChainTooLong(Exception):
 
 
 class _TrailCheck:
+    opt_in: frozenset = frozenset()   # the opt-in rules to run (Options.opt_in)
+
     def __init__(self, resolver: Resolver, names: Names, policies: RolePolicies, trail_id: str,
                  region_label: str | None, rule_options: dict[str, dict[str, Any]] | None = None) -> None:
         self.resolver = resolver
@@ -217,6 +223,8 @@ class _TrailCheck:
                     if group is not None:
                         self._step(trail_keys | group_keys | role_keys | group.name_keys,
                                    self._permissions, group, role, s2)
+                if self.opt_in:   # after the delivery chain: its verdict is the trail end
+                    self._step(trail_keys | group_keys, monitoring.chain, self, group, s1)  # WT3001-14
 
     def _step(self, keys: set | frozenset, function: Any, *args: Any) -> None:
         """Run one check with ``keys`` (its path's assumptions) in scope, under its own trace."""

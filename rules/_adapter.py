@@ -11,6 +11,12 @@ command line, ``configure_rules`` in ``.cfnlintrc``) declare them as cfn-lint's
 the cache is keyed on the template *and* those options: the rules at their defaults share one
 analysis, and a configured rule gets one that honours its options.
 
+Opt-in rules (the catalogue's ``opt_in``: WT3001-WT3014) are cfn-lint *experimental* rules:
+cfn-lint runs every rule it loads unless told otherwise, and experimental ones only with
+``--include-experimental`` (``-e``, or ``include_experimental: true`` in ``.cfnlintrc``). They
+share one analysis that runs them; the other rules share one that does not, so a run without
+``-e`` pays nothing for them.
+
 A rule never raises. When the analysis of a trail fails (the engine reports it), or the whole
 analysis of a template fails, that is reported as a WT1007 ("cannot be verified") match on the
 trail: a crash must not look like a pass, WT1007 says exactly what is true (delivery was not
@@ -32,6 +38,9 @@ LOGGER = logging.getLogger("cfn_trailwatch.rules")
 UNVERIFIABLE = "WT1007"
 TAGS = ["cloudtrail", "cloudwatch-logs", "iam", "nist-800-53-r5"]
 
+# Every opt-in rule: cfn-lint only calls the ones it enabled (-e), and those share this analysis.
+_OPT_IN = frozenset(rule.id for rule in catalog.rules().values() if rule.opt_in)
+
 # cfn-lint Template -> {options key: Outcome}: the engine runs once per template and set of rule
 # options, not once per rule.
 _OUTCOMES: "weakref.WeakKeyDictionary[Any, dict[Any, Outcome]]" = weakref.WeakKeyDictionary()
@@ -52,23 +61,26 @@ def _options_key(rule_options: dict[str, dict[str, Any]]) -> tuple:
                         for rule_id, values in rule_options.items()))
 
 
-def _outcome(cfn, rule_options: dict[str, dict[str, Any]] | None = None) -> Outcome:
+def _outcome(cfn, rule_options: dict[str, dict[str, Any]] | None = None,
+             opt_in: frozenset[str] = frozenset()) -> Outcome:
     rule_options = rule_options or {}
     per_options = _OUTCOMES.get(cfn)
     if per_options is None:
         per_options = _OUTCOMES[cfn] = {}
-    key = _options_key(rule_options)
+    key = (_options_key(rule_options), tuple(sorted(opt_in)))
     outcome = per_options.get(key)
     if outcome is None:
-        outcome = per_options[key] = _analyse(cfn, rule_options)
+        outcome = per_options[key] = _analyse(cfn, rule_options, opt_in)
     return outcome
 
 
-def _analyse(cfn, rule_options: dict[str, dict[str, Any]] | None = None) -> Outcome:
+def _analyse(cfn, rule_options: dict[str, dict[str, Any]] | None = None,
+             opt_in: frozenset[str] = frozenset()) -> Outcome:
     data = template_data(cfn)
     try:
         analysis = trail.analyse(data, trail.Options(regions=template_regions(cfn),
-                                                     rule_options=dict(rule_options or {})))
+                                                     rule_options=dict(rule_options or {}),
+                                                     opt_in=opt_in))
         return Outcome(list(analysis.findings), list(analysis.errors))
     except Exception as err:  # noqa: BLE001 - reported as WT1007, never raised into cfn-lint
         LOGGER.debug("cfn-trailwatch analysis failed on %s", getattr(cfn, "filename", None),
@@ -90,6 +102,7 @@ class TrailwatchRule(CloudFormationLintRule):
         cls.description = meta.description
         cls.source_url = meta.help_uri
         cls.tags = [*TAGS, meta.slug]
+        cls.experimental = meta.opt_in   # off unless cfn-lint runs with --include-experimental
 
     def __init__(self) -> None:
         super().__init__()
@@ -99,7 +112,10 @@ class TrailwatchRule(CloudFormationLintRule):
 
     def configure(self, configs=None, experimental=False):
         """cfn-lint's own conversion (``int(value)``…); a value it cannot convert is logged and
-        the option keeps its default rather than failing the whole cfn-lint run."""
+        the option keeps its default rather than failing the whole cfn-lint run. ``experimental``
+        is cfn-lint's ``--include-experimental``: an opt-in rule without it does nothing (cfn-lint
+        may call ``match`` on a rule it then filters out; the analysis is not paid for)."""
+        self.include_experimental = bool(experimental)
         try:
             super().configure(configs, experimental)
         except (TypeError, ValueError) as err:
@@ -120,7 +136,11 @@ class TrailwatchRule(CloudFormationLintRule):
 
     def match(self, cfn) -> list:
         try:
-            outcome = _outcome(cfn, self.rule_options())
+            meta = catalog.get(self.id)
+            if meta.opt_in and not getattr(self, "include_experimental", False):
+                return []
+            opt_in = _OPT_IN if meta.opt_in else frozenset()
+            outcome = _outcome(cfn, self.rule_options(), opt_in)
             matches = [RuleMatch(list(f.path), f.message)
                        for f in outcome.findings if f.rule == self.id]
             if self.id == UNVERIFIABLE:

@@ -105,7 +105,8 @@ def _examples(rule_id: str) -> tuple[str, str, dict]:
     return failing, fixed, config
 
 
-def _lint(tmp_path: Path, name: str, template: dict, config: dict) -> list[dict]:
+def _lint(tmp_path: Path, name: str, template: dict, config: dict,
+          include: tuple[str, ...] = ()) -> list[dict]:
     path = tmp_path / name
     path.write_text(json.dumps(template, indent=2), encoding="utf-8")
     (tmp_path / "cfg.yaml").write_text(yaml.safe_dump(config or {}), encoding="utf-8")
@@ -113,7 +114,8 @@ def _lint(tmp_path: Path, name: str, template: dict, config: dict) -> list[dict]
     import io
     buffer = io.StringIO()
     with contextlib.redirect_stdout(buffer):
-        main(["--format", "json", "--config", str(tmp_path / "cfg.yaml"), str(path)])
+        main(["--format", "json", "--config", str(tmp_path / "cfg.yaml"),
+              *(["--include-checks", *include] if include else []), str(path)])
     report = json.loads(buffer.getvalue())
     assert report["errors"] == []
     return report["findings"]
@@ -126,14 +128,26 @@ def test_the_baseline_gives_nothing_at_all(tmp_path):
 @pytest.mark.parametrize("rule_id", RULES)
 def test_the_failing_example_gives_exactly_its_rule(rule_id, tmp_path):
     failing, _, config = _examples(rule_id)
-    findings = _lint(tmp_path, "example.json", _embed(failing), config)
+    findings = _lint(tmp_path, "example.json", _embed(failing), config, _own(rule_id))
     assert {f["rule"] for f in findings} == {rule_id}, [f["message"] for f in findings]
 
 
 @pytest.mark.parametrize("rule_id", RULES)
 def test_the_fixed_example_gives_nothing(rule_id, tmp_path):
     _, fixed, config = _examples(rule_id)
-    assert _lint(tmp_path, "fixed.json", _embed(fixed), config) == []
+    assert _lint(tmp_path, "fixed.json", _embed(fixed), config, _own(rule_id)) == []
+
+
+def _own(rule_id: str) -> tuple[str, ...]:
+    """An opt-in rule's examples run with that rule alone turned on (the baseline holds no metric
+    filter, so the other WT30xx rules would report theirs missing)."""
+    return (rule_id,) if catalog.get(rule_id).opt_in else ()
+
+
+def test_the_opt_in_examples_give_nothing_by_default(tmp_path):
+    for rule_id in [r for r in RULES if catalog.get(r).opt_in]:
+        failing, _, config = _examples(rule_id)
+        assert _lint(tmp_path, "example.json", _embed(failing), config) == []
 
 
 def test_the_examples_are_valid_cloudformation_and_cfn_lint_agrees(tmp_path):
@@ -143,8 +157,8 @@ def test_the_examples_are_valid_cloudformation_and_cfn_lint_agrees(tmp_path):
     files = {}
     for rule_id in RULES:
         failing, fixed, config = _examples(rule_id)
-        if config:
-            continue  # options: covered by tests/test_cfnlint_plugin.py
+        if config or catalog.get(rule_id).opt_in:
+            continue  # options: tests/test_cfnlint_plugin.py; opt-in: tests/test_fixtures.py
         for kind, snippet in (("example", failing), ("fixed", fixed)):
             path = tmp_path / f"{rule_id}-{kind}.json"
             path.write_text(json.dumps(_embed(snippet), indent=2), encoding="utf-8")
@@ -171,7 +185,8 @@ def test_list_rules_text(capsys):
     assert lines[0].split() == ["ID", "SEVERITY", "SLUG", "TITLE"]
     assert [line.split()[0] for line in lines[1:]] == RULES
     for line, rule in zip(lines[1:], catalog.rules().values()):
-        assert line.split()[1:3] == [rule.severity, rule.slug] and line.endswith(rule.title)
+        mark = "  [opt-in: --include-checks WT3]" if rule.opt_in else ""
+        assert line.split()[1:3] == [rule.severity, rule.slug] and line.endswith(rule.title + mark)
 
 
 def test_list_rules_json(capsys):
@@ -183,7 +198,7 @@ def test_list_rules_json(capsys):
         meta = catalog.get(entry["id"])
         assert entry == {"id": meta.id, "slug": meta.slug, "severity": meta.severity,
                          "title": meta.title, "controls": list(meta.controls),
-                         "help_uri": meta.help_uri}
+                         "help_uri": meta.help_uri, "opt_in": meta.opt_in}
     assert {r["severity"] for r in data["rules"]} == {"error", "warning", "info"}
 
 
