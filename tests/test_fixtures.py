@@ -43,6 +43,11 @@ CORE_FOLDERS = set(catalog.CORE) | {"seed"}
 # Rules about resources beside the trail, not its own configuration: a fully compliant fixture
 # need not hold a delivery alarm, so these are compared only in their own folder.
 BESIDE = {"IT2009"}
+# Opt-in rules (WT3001-WT3014): their folders run with them turned on, the CLI with
+# --include-checks WT3 and cfn-lint with --include-experimental; every other fixture without,
+# so those must give none of them. A fixture there is compared on its folder's rule alone
+# (unless it declares its scope): its chain for the other controls is not its subject.
+OPT_IN = {rule for rule, meta in catalog.rules().items() if meta.opt_in}
 
 
 def fixture_files() -> list[Path]:
@@ -77,6 +82,8 @@ def scope(path: Path) -> set[str]:
                 return set(match.group(1).split())
     if path.parent.name in CORE_FOLDERS:
         return CORE_SCOPE
+    if path.parent.name in OPT_IN:
+        return {path.parent.name}
     return set(OUR_RULES) - (BESIDE - {path.parent.name})
 
 
@@ -89,11 +96,17 @@ def options(path: Path) -> tuple[tuple[str, str, str], ...]:
                         if (match := OPTIONS.match(line))))
 
 
+def opt_in(path: Path) -> bool:
+    """Whether the fixture runs with the opt-in rules turned on (it is in one's folder)."""
+    return path.parent.name in OPT_IN
+
+
 def cli_args(path: Path, tmp: Path) -> list[str]:
-    """``--config FILE`` with the fixture's rule options, or nothing."""
+    """``--config FILE`` with the fixture's rule options, ``--include-checks WT3`` in an opt-in
+    rule's folder, or nothing."""
     declared = options(path)
     if not declared:
-        return []
+        return ["--include-checks", "WT3"] if opt_in(path) else []
     rules: dict[str, dict[str, str]] = {}
     for rule, name, value in declared:
         rules.setdefault(rule, {})[name] = value
@@ -167,6 +180,8 @@ def test_cli_gives_exactly_the_expected_findings(path, tmp_path):
     # a finding the fixture suppresses (Metadata ignore_checks) is reported by neither front end
     got = {(f["rule"], f["line"]) for f in report["findings"] if not f.get("suppressed")}
     assert in_scope(path, got) == expected(path)
+    if not opt_in(path):   # off unless asked for
+        assert not {rule for rule, _ in got} & OPT_IN
     failing = any(f["severity"] == "error" for f in report["findings"])
     assert code == (1 if failing else 0)
 
@@ -177,10 +192,11 @@ def cfn_lint_results() -> dict[str, set[tuple[str, int]]]:
     cfn-lint hides informational rules (IT2006) by default."""
     groups: dict[tuple, list[Path]] = {}
     for path in FILES:   # one run per set of declared rule options (-x RULE:option=value)
-        groups.setdefault(options(path), []).append(path)
+        groups.setdefault((options(path), opt_in(path)), []).append(path)
     matches = []
-    for declared, paths in groups.items():
+    for (declared, experimental), paths in groups.items():
         configure = [arg for rule, name, value in declared for arg in ("-x", f"{rule}:{name}={value}")]
+        configure += ["--include-experimental"] if experimental else []
         proc = subprocess.run(
             [*CFN_LINT, "--format", "json", "--include-checks", "I", "-a", "cfn_trailwatch.rules",
              *configure, "--", *map(str, paths)],
@@ -202,6 +218,8 @@ def cfn_lint_results() -> dict[str, set[tuple[str, int]]]:
 def test_cfn_lint_gives_the_same_findings(path, cfn_lint_results):
     found = {(rule, line) for rule, line, _ in cfn_lint_results[str(path)]}
     assert in_scope(path, found) == expected(path)
+    if not opt_in(path):   # experimental: off unless cfn-lint runs with --include-experimental
+        assert not {rule for rule, _ in found} & OPT_IN
 
 
 @pytest.mark.parametrize("path", FILES, ids=IDS)
