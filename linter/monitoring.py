@@ -145,7 +145,7 @@ def _filter_props(check: Any, group: Any, c: Any, filter_id: str, props: dict, s
     if not matches and (verdict.control is None or verdict.status != "differs"
                         or monitoring_controls.classify(raw).control is not c):
         return   # a filter for something else: not a candidate for this control
-    same = hygiene._same_group(check, group, props.get("LogGroupName"), s)
+    same = _same_group(check, group, props.get("LogGroupName"), s)
     where = f"{name}: LogGroupName {render(props.get('LogGroupName'))}"
     if same is Match.NO:
         if matches:
@@ -183,6 +183,16 @@ def _all_metrics(check: Any) -> set[tuple[Any, Any]]:
         raw = hygiene._properties(check, filter_id).get("MetricTransformations")
         out.update((scalar_text(ns), scalar_text(name)) for ns, name in _metrics(raw))
     return out
+
+
+def _same_group(check: Any, group: Any, target: Any, s: Scenario) -> Match:
+    """``hygiene._same_group``, and YES when both names are the same open value (one parameter
+    names the trail's log group and the filter's: whatever its value, they are one group)."""
+    if target is not None and target is not NoValue and group.name is not None:
+        expanded = check.names.expand(target, s)
+        if isinstance(expanded, Atom) and expanded == group.name:
+            return Match.YES
+    return hygiene._same_group(check, group, target, s)
 
 
 def _metrics(value: Any) -> list[tuple[Any, Any]]:

@@ -120,3 +120,14 @@ def test_cfn_lint_runs_them_only_with_include_experimental():
     assert _cfn_lint("--include-experimental") == ALL
     assert _cfn_lint("--include-experimental", "--ignore-checks", "WT3005") == \
         [r for r in ALL if r != "WT3005"]
+
+
+def test_one_parameter_names_the_trails_group_and_the_filters(tmp_path):
+    text = WHOLE.read_text().replace("      RetentionInDays: 365\n",
+                                     "      RetentionInDays: 365\n      LogGroupName: !Ref GroupName\n")
+    text = text.replace("LogGroupName: !Ref TrailLogs", "LogGroupName: !Ref GroupName")
+    text = text.replace("Resources:\n", "Parameters:\n  GroupName:\n    Type: String\nResources:\n", 1)
+    path = tmp_path / "param.yaml"
+    path.write_text(text)
+    _, report = _cli("--include-checks", "WT3", str(path))
+    assert _rules(report) == []
