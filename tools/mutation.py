@@ -385,8 +385,8 @@ def summarise(config: Config, chosen: dict[str, list[Mutant]], population: dict[
         r["killed_pct"] = round(100 * r["killed"] / r["sampled"], 1) if r["sampled"] else None
         scored = r["sampled"] - r["equivalent"]
         r["score_pct"] = round(100 * r["killed"] / scored, 1) if scored else None
-    commit = subprocess.run(["git", "rev-parse", "--short", rev or "HEAD"], cwd=ROOT,
-                            capture_output=True, text=True).stdout.strip()
+    commit = rev or subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT,
+                                   capture_output=True, text=True).stdout.strip()
     dirty = rev is None or bool(overlay)
     return {
         "date": started, "seconds": round(seconds), "commit": commit + ("+edits" if dirty else ""),
@@ -464,7 +464,10 @@ def main(argv: list[str] | None = None) -> int:
     t0 = time.monotonic()
     work = Path(tempfile.mkdtemp(prefix="cfn-trailwatch-mutation-"))
     try:
-        rev = None if args.worktree else args.rev
+        # The commit is fixed now: HEAD may move while the run goes on.
+        rev = None if args.worktree else subprocess.run(
+            ["git", "rev-parse", "--short", args.rev], cwd=ROOT, capture_output=True, text=True,
+            check=True).stdout.strip()
         copies = [make_copy(work / f"copy{i}", rev, args.overlay) for i in range(max(1, args.jobs))]
         all_files = config.files(copies[0])
         files = [f for f in all_files if not args.files or f in args.files]
