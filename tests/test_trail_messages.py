@@ -129,3 +129,15 @@ def test_a_grant_missing_for_the_role_a_condition_chooses_names_the_condition():
     assert messages(text) == [
         ("ET1006", "Trail Trail: role Role2 may not logs:CreateLogStream and logs:PutLogEvents on "
                    "the log streams of a (policies followed: none) [when UseA=false, Pick='b']")]
+
+
+def test_a_monitoring_finding_on_the_group_a_condition_chooses_names_the_condition():
+    text = chosen("!If [UseA, !GetAtt A.Arn, !GetAtt B.Arn]", "!GetAtt Role.Arn").replace(
+        "      IsLogging: true\n", "      IsLogging: true\n      IsMultiRegionTrail: true\n")
+    result = trail.analyse(load_text(text, "t.yaml").data,
+                           trail.Options(opt_in=frozenset({"WT3001"})))
+    assert result.errors == []
+    [finding] = [f for f in result.findings if f.rule == "WT3001"]
+    assert finding.message.startswith("Trail Trail: CloudWatch.1 (root user usage) on its log "
+                                      "group A: no AWS::Logs::MetricFilter on it")
+    assert finding.message.endswith("[when UseA=true, Pick='a']")
