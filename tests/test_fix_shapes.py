@@ -133,12 +133,19 @@ log group Group, the one the trail's role may write to
 t.{suffix}:{at}: ET1002 fixed (trail Trail): CloudWatchLogsRoleArn: !GetAtt Role.Arn: role \
 Role, the one role of the template that trusts cloudtrail.amazonaws.com
 t.{suffix}:{at}: WT2004 fixed (trail Trail): set EnableLogFileValidation of Trail to true
+t.{suffix}:{at}: WT2007 not fixed (trail Trail): set IsMultiRegionTrail: true (and \
+IncludeGlobalServiceEvents not false); --fix does not do it yet
 t.{suffix}: {written} (3 findings fixed)
 """
 REPORT = """\
+t.{suffix}:{props}: WT2007 Trail Trail does not set IsMultiRegionTrail (default false): it records \
+the events of the stack's region only, so activity in every other region goes unrecorded
+t.{suffix}:{group}: IT2009 Trail Trail: nothing alerts when its delivery stops: no \
+AWS::CloudWatch::Alarm in the template watches the IncomingLogEvents metric (AWS/Logs) of its log \
+group Group
 t.{suffix}:{group}: WT2002 Trail Trail: its log group Group has no KmsKeyId: the audit records in \
 CloudWatch Logs are not encrypted with a customer managed KMS key
-1 finding (1 warning) in 1 template, 1 trail
+3 findings (2 warnings, 1 info) in 1 template, 1 trail
 """
 
 
@@ -163,7 +170,7 @@ def test_issue_11_a_yaml_trail_with_empty_properties_is_fixed(tmp_path):
 """
     assert err_d == FIXED_LINES.format(suffix="yaml", at="25:5", written="would be written")
     assert out == (FIXED_LINES.format(suffix="yaml", at="25:5", written="written")
-                   + REPORT.format(suffix="yaml", group="27:7"))
+                   + REPORT.format(suffix="yaml", group="27:7", props="25:5"))
     assert result == LINKABLE + """\
     Properties:   # to do
       EnableLogFileValidation: true
@@ -205,7 +212,7 @@ def test_issue_11_a_json_trail_with_empty_properties_is_fixed(tmp_path):
 """
     assert err_d == FIXED_LINES.format(suffix="json", at="51:7", written="would be written")
     assert out == (FIXED_LINES.format(suffix="json", at="51:7", written="written")
-                   + REPORT.format(suffix="json", group="53:9"))
+                   + REPORT.format(suffix="json", group="53:9", props="51:7"))
     assert json.loads(result)["Resources"]["Trail"]["Properties"] == {
         "EnableLogFileValidation": True, "CloudWatchLogsLogGroupArn": getatt("Group"),
         "CloudWatchLogsRoleArn": getatt("Role")}
@@ -229,7 +236,7 @@ def test_issue_11_a_yaml_trail_without_properties_is_fixed(tmp_path):
 """
     assert err_d == FIXED_LINES.format(suffix="yaml", at="23:3", written="would be written")
     assert out == (FIXED_LINES.format(suffix="yaml", at="23:3", written="written")
-                   + REPORT.format(suffix="yaml", group="27:7"))
+                   + REPORT.format(suffix="yaml", group="27:7", props="25:5"))
     assert result == LINKABLE + """\
     Properties:
       EnableLogFileValidation: true
@@ -244,7 +251,7 @@ def test_issue_11_a_json_trail_without_properties_is_fixed(tmp_path):
     assert (code_d, code, err) == (0, 0, "")
     assert err_d == FIXED_LINES.format(suffix="json", at="49:9", written="would be written")
     assert out == (FIXED_LINES.format(suffix="json", at="49:9", written="written")
-                   + REPORT.format(suffix="json", group="52:17"))
+                   + REPORT.format(suffix="json", group="52:17", props="50:13"))
     # a new member goes in before the last one, on lines of its own: no existing line changes
     assert result == text.replace('\r\n            "Type": "AWS::CloudTrail::Trail"', """
             "Properties": {
@@ -311,6 +318,8 @@ t.yaml:2:3: ET1001 not fixed (trail Trail): Resources/Trail/Properties is not a 
 t.yaml:2:3: ET1002 not fixed (trail Trail): the trail's log group is not known here, so a role's \
 grant cannot be written for it: fix the log group first
 t.yaml:2:3: WT2004 not fixed (trail Trail): Resources/Trail/Properties is not a mapping
+t.yaml:2:3: WT2007 not fixed (trail Trail): set IsMultiRegionTrail: true (and \
+IncludeGlobalServiceEvents not false); --fix does not do it yet
 """
     assert out.startswith(err_d) and "t.yaml: written" not in out
 
@@ -412,7 +421,9 @@ def test_two_trails_sharing_a_role_give_it_one_policies_key():
                 Resource: !Sub arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:log-group:${Group}:log-stream:${AWS::AccountId}_CloudTrail_${AWS::Region}*
   Trail:
 """))
-    assert {(c.rule, c.trail, c.fixed) for c in result.changes if c.rule != "WT2002"} == {
+    # WT2002, WT2007 and IT2009 need a person (a key, the trail's scope, an alarm's action)
+    assert {(c.rule, c.trail, c.fixed) for c in result.changes
+            if c.rule not in ("WT2002", "WT2007", "IT2009")} == {
         (rule, trail_id, True) for rule in ("ET1005", "ET1006") for trail_id in ("Trail", "Backup")}
 
 

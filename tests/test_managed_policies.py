@@ -273,11 +273,25 @@ Resources:
       EnableLogFileValidation: true
       CloudWatchLogsLogGroupArn: !GetAtt TrailLogs.Arn
       CloudWatchLogsRoleArn: !GetAtt TrailRole.Arn
+      IsMultiRegionTrail: true
   TrailLogs:
     Type: AWS::Logs::LogGroup
     Properties:
       RetentionInDays: 365
       KmsKeyId: arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab
+  DeliveryStopped:
+    Type: AWS::CloudWatch::Alarm
+    Properties:
+      Namespace: AWS/Logs
+      MetricName: IncomingLogEvents
+      Dimensions: [{Name: LogGroupName, Value: !Ref TrailLogs}]
+      Statistic: Sum
+      Period: 3600
+      EvaluationPeriods: 1
+      Threshold: 1
+      ComparisonOperator: LessThanThreshold
+      TreatMissingData: breaching
+      AlarmActions: ['arn:aws:sns:us-east-1:123456789012:alerts']
   TrailRole:
     Type: AWS::IAM::Role
     Properties:

@@ -30,7 +30,9 @@ __all__ = ["FIXABLE", "Change", "FileFix", "fix_file", "fix_text", "observe", "s
 
 # Hygiene findings about a log group's or role's own properties: a fix that links the trail to
 # an existing one for the first time brings them to light; they are not made by the fix.
-REVEALED = ("WT2002", "WT2003", "IT2006")
+# A new log group has no delivery alarm (IT2009) and a generated name (WT2008) either: those are
+# a person's choices too, not something the fix broke.
+REVEALED = ("WT2002", "WT2003", "IT2006", "WT2008", "IT2009")
 
 # Why the rules without an automatic fix need a person.
 MANUAL = {
@@ -40,6 +42,11 @@ MANUAL = {
     "WT2005": "decide which management events the trail must record",
     "IT2006": "narrowing an existing grant is for a person: --fix never edits an existing "
               "statement",
+    "WT2007": "set IsMultiRegionTrail: true (and IncludeGlobalServiceEvents not false); --fix "
+              "does not do it yet",
+    "WT2008": "name the log group as log_group_name asks (a new name replaces the log group)",
+    "IT2009": "add an alarm on the log group's IncomingLogEvents with the action that should be "
+              "taken (AlarmActions)",
 }
 
 
