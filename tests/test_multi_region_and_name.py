@@ -7,10 +7,13 @@ Written against the survivors of a mutation run on the code that added these rul
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 import pytest
 
-from cfn_trailwatch import trail
+from cfn_trailwatch import hygiene, trail
 from cfn_trailwatch.load import load_text
+from cfn_trailwatch.values import EMPTY, Resolver
 
 TEMPLATE = """\
 Parameters:
@@ -191,3 +194,46 @@ def test_wt2008_a_name_the_template_does_not_fix():
                        "(no value given)) matches log_group_name '/audit/*'")
     assert tree[2:4] == [(2, "name: parameter N (no value given)"),
                          (3, "cannot be shown to match log_group_name '/audit/*'")]
+
+
+CHOICE = "  C: {Type: String, AllowedValues: ['yes', 'no']}\n"
+
+
+def with_choice(settings: str, other: str = ""):
+    text = TEMPLATE.format(settings=settings, other=other, name="").replace(
+        "Parameters:\n", "Parameters:\n" + CHOICE).replace(
+        "Resources:\n", "Conditions:\n  UseYes: !Equals [!Ref C, 'yes']\nResources:\n")
+    result = trail.analyse(load_text(text, "t.yaml").data, trail.Options())
+    assert result.errors == []
+    return [f for f in result.findings if f.rule == "WT2007" and f.resource == "Trail"]
+
+
+def test_management_events_follows_every_scenario_of_the_first_selectors_into_the_second():
+    # (Through the analysis, findings of one rule on one property keep the first scenario's,
+    # so this is read where it is decided.)
+    template = {"Parameters": {"C": {"Type": "String", "AllowedValues": ["yes", "no"]}},
+                "Conditions": {"UseYes": {"Fn::Equals": [{"Ref": "C"}, "yes"]}},
+                "Resources": {}}
+    check = SimpleNamespace(resolver=Resolver(template))
+    props = {"EventSelectors": {"Fn::If": ["UseYes", [{"IncludeManagementEvents": True}],
+                                           [{"IncludeManagementEvents": False}]]},
+             "AdvancedEventSelectors": [{"FieldSelectors": [
+                 {"Field": "eventCategory", "Equals": ["Data"]},
+                 {"Field": "resources.type", "Equals": ["AWS::S3::Object"]}]}]}
+    got = [(s.conditions["UseYes"], taken) for s, taken in hygiene.management_events(check, props, EMPTY)]
+    assert got == [(True, True), (False, False)]
+    assert hygiene.management_events(check, {}, EMPTY) == [(EMPTY, True)]
+
+
+def test_wt2007_every_scenario_of_one_other_trail_is_followed_into_the_next():
+    others = (OTHER.format("      IsMultiRegionTrail: !If [UseYes, true, false]") + "\n" +
+              OTHER.format("      IsMultiRegionTrail: false").replace("  Other:", "  Another:"))
+    [finding] = with_choice(NO_MANAGEMENT, others)
+    assert finding.message.startswith("Trail Trail does not set IsMultiRegionTrail (default false); "
+                                      "it records no management events")
+    assert finding.scenario_dict()["UseYes"] is False
+
+
+def test_wt2007_another_trail_that_may_or_may_not_be_multi_region_is_not_the_one():
+    got = findings("WT2007", NO_MANAGEMENT, OTHER.format("      IsMultiRegionTrail: !ImportValue m"))
+    assert got == not_recording()
