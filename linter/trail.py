@@ -17,8 +17,8 @@ from .values import choices
 from .findings import Finding
 from .names import LOG_GROUP, ROLE, TRAIL, Names
 from .reach import PolicyIndex, Reached, RolePolicies, as_document
-from .values import (EMPTY, Import, NoValue, Parameter, Pseudo, ResourceAttr, ResourceRef, Resolver,
-                     Scenario, Text, Unknown, render, scalar_text, source, unknowns_in)
+from .values import (EMPTY, Atom, Import, NoValue, Parameter, Pseudo, ResourceAttr, ResourceRef, Resolver,
+                     Scenario, Text, Unknown, render, source, unknowns_in)
 from .values.depends import Cycles
 from .values.resolve import DEFAULT_REGION, MAX_BRANCHES
 from .values.resolve import MAX_DEPTH as MAX_REFERENCE_DEPTH
@@ -573,7 +573,7 @@ class _TrailCheck:
         out: list[tuple[Scenario, bool, str | None]] = []
         for s_i, value in self.resolver.resolve(raw, s):
             for s_j, organization in choices.boolean(value, s_i):
-                if organization is None and value is not NoValue and _unknowable(value):
+                if organization is None and value is not NoValue and isinstance(value, Atom):
                     shown = source(raw) if source(raw) == render(value) else \
                         f"{source(raw)} → {render(value)}"
                     out.append((s_j, True, f"whether trail {self.trail_id} is an organization "
@@ -650,11 +650,6 @@ def _refused(gaps: dict[str, list[int]], streams: list, group: _GroupLink) -> st
                      f"of {render(group.name)}")
         parts.append(f"{' and '.join(actions)} on {where}")
     return "; ".join(parts)
-
-
-def _unknowable(value: Any) -> bool:
-    """A value that is not a literal here (an import, an unknown, text with one inside)."""
-    return isinstance(value, (Import, Unknown, Parameter, Pseudo, Text, ResourceRef, ResourceAttr))
 
 
 def _opaque(kind: str | None) -> bool:

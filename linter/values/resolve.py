@@ -136,9 +136,7 @@ class Resolver:
         """True for a parameter that can only ever be "a value not listed in the template" (no
         Default, no AllowedValues, an SSM parameter type): that assumption holds in every
         deployment, so it is no scenario worth naming."""
-        definition = self.parameter_defs.get(name)
-        definition = definition if isinstance(definition, dict) else {}
-        kind = definition.get("Type") if isinstance(definition.get("Type"), str) else "String"
+        definition, kind = self._parameter_definition(name)
         if kind.startswith("AWS::SSM::Parameter::Value<"):
             return True
         allowed = definition.get("AllowedValues")
@@ -294,14 +292,20 @@ class Resolver:
             return Pseudo(name)
         return Unknown(f"unknown pseudo parameter {name}")
 
+    def _parameter_definition(self, name: str) -> tuple[dict, str]:
+        """A parameter's definition (a mapping, empty when malformed) and its Type (String by
+        default)."""
+        definition = self.parameter_defs.get(name)
+        definition = definition if isinstance(definition, dict) else {}
+        kind = definition.get("Type") if isinstance(definition.get("Type"), str) else "String"
+        return definition, kind
+
     def _parameter(self, name: str, s: Scenario) -> Branches:
         if self._traces:
             self.consult((name,))
         if name in s.parameters:
             return [(s, s.parameters[name])]
-        definition = self.parameter_defs.get(name)
-        definition = definition if isinstance(definition, dict) else {}
-        kind = definition.get("Type") if isinstance(definition.get("Type"), str) else "String"
+        definition, kind = self._parameter_definition(name)
         is_list = kind.startswith("List<") or kind == "CommaDelimitedList"
         if name in self.given:
             return [(s, _parameter_literal(self.given[name], is_list))]
