@@ -290,6 +290,62 @@ def benchmarks() -> dict[str, Any]:
     return json.loads(text)
 
 
+@dataclass(frozen=True)
+class BenchmarkRow:
+    """One CIS recommendation or Security Hub control a rule checks part of. ``version`` is the
+    benchmark version, or for a Security Hub control a standard that contains it; ``checks``
+    says which part; ``sources`` are (title, url) pairs."""
+
+    framework: str
+    version: str
+    control: str
+    checks: str
+    sources: tuple[tuple[str, str], ...]
+
+
+def benchmark_rows(rule_id: str) -> tuple[BenchmarkRow, ...]:
+    """The rows of ``rule_id``: from ``data/benchmarks.json``, or for WT3001-WT3014 from
+    ``data/securityhub-cloudwatch-controls.json`` (the CIS numbers Security Hub lists)."""
+    data = benchmarks()
+    sources = data.get("sources", {})
+    out = []
+    for row in data.get("rules", {}).get(rule_id, ()):
+        keys = row["source"] if isinstance(row["source"], list) else [row["source"]]
+        out.append(BenchmarkRow(row["framework"], row["version"], row["control"],
+                                row.get("checks", ""),
+                                tuple((sources[k]["title"], sources[k].get("url", ""))
+                                      for k in keys)))
+    if rule_id in MONITORING:
+        out.extend(_monitoring_benchmark_rows(rule_id))
+    return tuple(out)
+
+
+def benchmark_note(rule_id: str) -> str:
+    """Why a related control is not among ``rule_id``'s rows (empty when nothing is said)."""
+    return benchmarks().get("notes", {}).get(rule_id, "")
+
+
+def _monitoring_benchmark_rows(rule_id: str) -> list[BenchmarkRow]:
+    from . import monitoring_controls
+
+    control = monitoring_controls.control(rule_id)
+    # The CIS numbers were read from the archived Security Hub page (requirements_source).
+    [source] = [s for s in monitoring_controls.load()["sources"]
+                if s["id"] == "securityhub-archive"]
+    cited = ((source["title"], source["url"]),)
+    versions = [v for v, numbers in control.cis.items() if numbers]
+    standard = ("CIS AWS Foundations Benchmark " + " and ".join(versions)
+                + (" standards" if len(versions) > 1 else " standard"))
+    rows = [BenchmarkRow("AWS Security Hub", standard, control.id,
+                         f"The monitoring chain of {control.id}: filter, alarm, topic, subscriber.",
+                         cited)]
+    for version, numbers in control.cis.items():
+        for number in numbers:
+            rows.append(BenchmarkRow("CIS AWS Foundations Benchmark", version, number,
+                                     f"As Security Hub lists it for {control.id}.", cited))
+    return rows
+
+
 @lru_cache(maxsize=1)
 def mapping() -> dict[str, Any]:
     """The NIST SP 800-53 Rev. 5 data file: sources and, per rule, where its controls come from."""

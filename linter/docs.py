@@ -69,20 +69,23 @@ def _mapping_notes(rule_id: str) -> list[str]:
 
 def _benchmark_table(rule_id: str) -> list[str]:
     """CIS benchmark recommendations and Security Hub controls, one row each, version named."""
-    data = catalog.benchmarks()
-    rows = data.get("rules", {}).get(rule_id)
+    rows = catalog.benchmark_rows(rule_id)
+    note = catalog.benchmark_note(rule_id)
     if not rows:
-        return []
-    sources = data.get("sources", {})
+        reason = catalog.benchmarks().get("not_mapped", {}).get(rule_id)
+        return ([f"Benchmarks and Security Hub controls: none listed. {reason}", ""]
+                if reason else [])
+    data_file = ("securityhub-cloudwatch-controls.json" if rule_id in catalog.MONITORING
+                 else "benchmarks.json")
     out = ["Benchmarks and Security Hub controls it checks part of (see "
-           "`linter/data/benchmarks.json`):", "",
-           "| Framework | Version | Control | Source |", "|---|---|---|---|"]
+           f"`linter/data/{data_file}`; for a Security Hub control, the version column names a "
+           "Security Hub standard that contains it):", "",
+           "| Framework | Version | Control | What the rule checks of it | Source |",
+           "|---|---|---|---|---|"]
     for row in rows:
-        source = sources.get(row.get("source"), {})
-        named = f"[{source.get('title', row.get('source'))}]({source['url']})" if source.get("url") \
-            else str(row.get("source"))
-        out.append(f"| {row['framework']} | {row['version']} | {row['control']} | {named} |")
-    return out + [""]
+        named = "; ".join(f"[{title}]({url})" if url else title for title, url in row.sources)
+        out.append(f"| {row.framework} | {row.version} | {row.control} | {row.checks} | {named} |")
+    return out + (["", f"Note: {note}"] if note else []) + [""]
 
 
 def page(rule_id: str) -> str:
