@@ -160,6 +160,31 @@ class Names:
                 return logical_id
         return None
 
+    def find_branches(self, kind: str, name: Any, scenario: Scenario) -> list[tuple[Scenario, str | None]]:
+        """:meth:`find` per scenario: a resource whose name is not one value here (a parameter
+        with AllowedValues, ``Fn::If``) is split over its name's branches when one of them is
+        ``name``, and holds the name in those; the other branches try the next resource, and
+        end with ``None`` (no resource of the template has that name there)."""
+        results: list[tuple[Scenario, str | None]] = [(scenario, None)]
+        for logical_id in self.by_type(kind):
+            grown: list[tuple[Scenario, str | None]] = []
+            for s, found in results:
+                if found is not None:
+                    grown.append((s, found))
+                    continue
+                own = self.name(logical_id, s)
+                if not isinstance(own, Unknown):
+                    grown.append((s, logical_id if own == name else None))
+                    continue
+                branches = self.name_branches(logical_id, s)
+                if any(branch == name for _, branch in branches):
+                    grown.extend((s_i, logical_id if branch == name else None)
+                                 for s_i, branch in branches)
+                else:
+                    grown.append((s, None))   # no choice names it so: the scenario stays whole
+            results = grown
+        return results
+
     def by_type(self, kind: str) -> list[str]:
         """Logical IDs of the template's resources of ``kind`` (indexed once per template, so
         work stays linear in the number of trails)."""

@@ -354,7 +354,17 @@ class _TrailCheck:
         if other is not None:
             return fail("ET1003", f"{trail}: {render(expanded)} names a log group in {other}; "
                                   "CloudTrail delivers only to a log group in the trail's own account")
-        logical_id = self._find(LOG_GROUP, name, s)
+        out = []
+        for s_i, logical_id in self._find(LOG_GROUP, name, s):
+            out.extend(self._named_group(logical_id, fields, expanded, s_i, shown))
+        return out
+
+    def _named_group(self, logical_id: str | None, fields: Any, expanded: Any, s: Scenario,
+                     shown: str) -> list:
+        """The link of a literal log group ARN in a scenario where its name is the template's
+        group ``logical_id``, or no group of the template (None)."""
+        partition, region, account, name, _ = fields
+        trail = f"Trail {self.trail_id}"
         unsure = self._unsure_place((("region", region, self.resolver.region),
                                      ("account", account, self.names.account()),
                                      ("partition", partition, self.resolver.partition)))
@@ -374,14 +384,20 @@ class _TrailCheck:
         # The role's grants can still be checked against the group's streams.
         return [(s, _GroupLink(None, partition, region, account, name, evidence))]
 
-    def _find(self, kind: str, name: Any, s: Scenario) -> str | None:
-        """The template's resource of ``kind`` named ``name``; only its own name's assumptions
-        are consulted for the finding (not those of every resource compared on the way)."""
+    def _find(self, kind: str, name: Any, s: Scenario) -> list[tuple[Scenario, str | None]]:
+        """The template's resource of ``kind`` named ``name``, per scenario (a name that is a
+        parameter with AllowedValues, or an ``Fn::If``, names it in some scenarios only); only
+        the assumptions of the names that decided are consulted for the finding (not those of
+        every resource compared on the way)."""
         with self.resolver.traced(isolated=True):
-            logical_id = self.names.find(kind, name, s)
-        if logical_id is not None:
-            self.names.name(logical_id, s)   # replays its assumptions into the open traces
-        return logical_id
+            branches = self.names.find_branches(kind, name, s)
+        for s_i, logical_id in branches:
+            if logical_id is not None:
+                self.names.name(logical_id, s_i)   # replays its assumptions into the open traces
+            else:
+                # no resource has that name here: the choices that split a name decide it too
+                self.resolver.consult(_added(s, s_i))
+        return branches
 
     @staticmethod
     def _elsewhere(fields: tuple) -> str | None:
@@ -490,7 +506,21 @@ class _TrailCheck:
         if other is not None:
             return fail("ET1004", f"{trail}: {render(expanded)} names a role in {other}; CloudTrail "
                                   "needs a role in the trail's own account")
-        logical_id = self._find(ROLE, name, s)
+        out = []
+        for s_i, logical_id in self._find(ROLE, name, s):
+            out.extend(self._named_role(logical_id, fields, expanded, s_i, shown))
+        return out
+
+    def _named_role(self, logical_id: str | None, fields: Any, expanded: Any, s: Scenario,
+                    shown: str) -> list:
+        """The link of a literal role ARN in a scenario where its name is the template's role
+        ``logical_id``, or no role of the template (None)."""
+        def fail(rule: str, message: str):
+            self._emit(rule, ROLE_KEY, message, s, [shown])
+            return [(s, None)]
+
+        partition, account, path, name = fields
+        trail = f"Trail {self.trail_id}"
         if logical_id is not None:
             role_path = self.names.path(logical_id, s)
             unsure = self._unsure_place((("account", account, self.names.account()),
@@ -650,6 +680,12 @@ def _refused(gaps: dict[str, list[int]], streams: list, group: _GroupLink) -> st
                      f"of {render(group.name)}")
         parts.append(f"{' and '.join(actions)} on {where}")
     return "; ".join(parts)
+
+
+def _added(before: Scenario, after: Scenario) -> set[str]:
+    """The conditions and parameters ``after`` assumes beyond ``before``."""
+    return ({k for k in after.conditions if k not in before.conditions}
+            | {k for k in after.parameters if k not in before.parameters})
 
 
 def _opaque(kind: str | None) -> bool:

@@ -223,3 +223,71 @@ def test_what_a_name_consulted_reaches_the_callers_trace_on_every_call():
         with n.resolver.traced() as trace:
             assert n.name("Role", s) == "a"
         assert "Name" in trace
+
+
+# --- find_branches: a name that is not one value here links in the scenarios where it matches ---
+
+PICK = {"Pick": {"Type": "String", "Default": "trail-role", "AllowedValues": ["trail-role", "other-role"]}}
+
+
+def test_find_branches_splits_a_name_chosen_by_a_parameter():
+    n = names({"Role": {"Type": ROLE, "Properties": {"RoleName": {"Ref": "Pick"}}}},
+              template_parameters=PICK)
+    assert n.find(ROLE, "trail-role", EMPTY) is None   # find alone sees an Unknown name
+    assert n.find_branches(ROLE, "trail-role", EMPTY) == [
+        (Scenario(parameters={"Pick": "trail-role"}), "Role"),
+        (Scenario(parameters={"Pick": "other-role"}), None)]
+    assert n.find_branches(ROLE, "other-role", EMPTY) == [
+        (Scenario(parameters={"Pick": "trail-role"}), None),
+        (Scenario(parameters={"Pick": "other-role"}), "Role")]
+
+
+def test_find_branches_splits_a_name_chosen_by_fn_if():
+    n = names({"Group": {"Type": LOG_GROUP,
+                         "Properties": {"LogGroupName": {"Fn::If": ["C", "/a", "/b"]}}}},
+              template_parameters={"Env": {"Type": "String", "AllowedValues": ["x", "y"]}},
+              conditions={"C": {"Fn::Equals": [{"Ref": "Env"}, "x"]}})
+    got = n.find_branches(LOG_GROUP, "/b", EMPTY)
+    assert [(s.conditions, s.parameters, found) for s, found in got] == [
+        ({"C": True}, {"Env": "x"}, None), ({"C": False}, {"Env": "y"}, "Group")]
+
+
+def test_find_branches_keeps_the_scenario_whole_when_no_choice_matches():
+    # No value Pick may take names the role "elsewhere": nothing is assumed about Pick.
+    n = names({"Role": {"Type": ROLE, "Properties": {"RoleName": {"Ref": "Pick"}}}},
+              template_parameters=PICK)
+    assert n.find_branches(ROLE, "elsewhere", EMPTY) == [(EMPTY, None)]
+    assert n.find_branches(LOG_GROUP, "trail-role", EMPTY) == [(EMPTY, None)]
+
+
+def test_find_branches_of_a_name_that_is_one_value_is_find():
+    n = names(MIXED)
+    assert n.find_branches(ROLE, "trail-role", EMPTY) == [(EMPTY, "Role")]
+    assert n.find_branches(ROLE, "/trail/logs", EMPTY) == [(EMPTY, None)]
+    assert n.find_branches(LOG_GROUP, "/trail/logs", EMPTY) == [(EMPTY, "Group")]
+    generated = names({"Group": {"Type": LOG_GROUP}, "Role": {"Type": ROLE}})
+    assert generated.find_branches(ROLE, GeneratedName("Role"), EMPTY) == [(EMPTY, "Role")]
+    assert generated.find_branches(ROLE, GeneratedName("Group"), EMPTY) == [(EMPTY, None)]
+
+
+def test_find_branches_tries_the_next_resource_where_the_first_does_not_match():
+    # Blue/green: the two roles swap names; each scenario finds the one holding the name, and a
+    # scenario already linked is not compared again (Standby is "standby-role" where Role matched).
+    n = names({"Role": {"Type": ROLE, "Properties": {"RoleName": {"Ref": "Pick"}}},
+               "Standby": {"Type": ROLE, "Properties": {
+                   "RoleName": {"Fn::If": ["Picked", "other-role", "trail-role"]}}}},
+              template_parameters=PICK,
+              conditions={"Picked": {"Fn::Equals": [{"Ref": "Pick"}, "trail-role"]}})
+    got = n.find_branches(ROLE, "trail-role", EMPTY)
+    assert [(s.parameters, found) for s, found in got] == [
+        ({"Pick": "trail-role"}, "Role"), ({"Pick": "other-role"}, "Standby")]
+
+
+def test_find_branches_follows_every_scenario_past_a_resource_of_one_name():
+    n = names({"Role": {"Type": ROLE, "Properties": {"RoleName": {"Ref": "Three"}}},
+               "Fixed": {"Type": ROLE, "Properties": {"RoleName": "z"}},
+               "Other": {"Type": ROLE, "Properties": {"RoleName": {"Ref": "Three"}}}},
+              template_parameters={"Three": {"Type": "String", "AllowedValues": ["a", "b", "c"]}})
+    assert [(s.parameters["Three"], found) for s, found in n.find_branches(ROLE, "b", EMPTY)] == [
+        ("a", None), ("b", "Role"), ("c", None)]
+    assert n.find_branches(ROLE, "z", EMPTY) == [(EMPTY, "Fixed")]

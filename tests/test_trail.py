@@ -401,3 +401,163 @@ def test_et1006_names_each_action_with_the_streams_it_lacks():
     assert _org_grants("{Effect: Allow, Action: logs:Describe*, Resource: '*'}") == [
         "Trail Trail: role Role may not logs:CreateLogStream and logs:PutLogEvents on the log "
         "streams of org-trail (policies followed: inline policy p of role Role)"]
+
+
+# --- a literal ARN names a resource whose name is a parameter with AllowedValues, or an Fn::If -----
+
+_CHOSEN = """\
+Parameters:
+  Pick: {{Type: String, Default: trail-role, AllowedValues: [trail-role, other-role]}}
+  Stage: {{Type: String, Default: prod, AllowedValues: [prod, dev]}}
+Conditions:
+  IsProd: !Equals [!Ref Stage, prod]
+  Picked: !Equals [!Ref Pick, trail-role]
+Resources:
+  Trail:
+    Type: AWS::CloudTrail::Trail
+    Properties:
+      IsLogging: true
+      S3BucketName: b
+      CloudWatchLogsLogGroupArn: {group}
+      CloudWatchLogsRoleArn: {role}
+  Group:
+    Type: AWS::Logs::LogGroup
+    Properties: {{LogGroupName: {group_name}, RetentionInDays: 7}}
+  Role:
+    Type: AWS::IAM::Role
+    Properties:
+      RoleName: {role_name}
+      AssumeRolePolicyDocument:
+        Statement:
+          - {{Effect: Allow, Principal: {{Service: {service}}}, Action: sts:AssumeRole}}
+      Policies:
+        - PolicyName: p
+          PolicyDocument:
+            Statement:
+              - Effect: Allow
+                Action: [logs:CreateLogStream, logs:PutLogEvents]
+                Resource: {grant}
+{extra}"""
+_CHOSEN_ROLE = "!Sub arn:${AWS::Partition}:iam::${AWS::AccountId}:role/trail-role"
+_CHOSEN_GROUP = "!Sub arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:log-group:trail-logs:*"
+_CHOSEN_GRANT = "!Sub arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:log-group:trail-logs:*"
+_ROLE_NOT_HERE = ("Trail Trail: role arn:aws:iam::${AWS::AccountId}:role/trail-role is not in this "
+             "template; its trust and permissions cannot be verified here")
+_NO_TRUST = ("Trail Trail: role Role does not let cloudtrail.amazonaws.com assume it "
+             "(sts:AssumeRole)")
+
+
+def chosen(group=_CHOSEN_GROUP, role=_CHOSEN_ROLE, group_name="trail-logs", role_name="trail-role",
+           service="cloudtrail.amazonaws.com", grant=_CHOSEN_GRANT, extra="", core=True, **options):
+    text = _CHOSEN.format(group=group, role=role, group_name=group_name, role_name=role_name,
+                          service=service, grant=grant, extra=extra)
+    result = trail.analyse(load_text(text, "t.yaml").data, trail.Options(**options))
+    assert result.errors == []
+    return sorted((f.rule, f.path[-1], f.message) for f in result.findings
+                  if f.rule in catalog.CORE or not core and f.rule in ("WT2001", "IT2006"))
+
+
+def test_a_role_named_by_a_parameter_is_linked_where_the_parameter_names_it():
+    assert chosen(role_name="!Ref Pick", service="ec2.amazonaws.com") == [
+        ("ET1005", "CloudWatchLogsRoleArn", _NO_TRUST + " [when Pick='trail-role']"),
+        ("WT1007", "CloudWatchLogsRoleArn", _ROLE_NOT_HERE + " [when Pick='other-role']")]
+    # the second value of the parameter names it just as well
+    assert chosen(role=_CHOSEN_ROLE.replace("trail-role", "other-role"), role_name="!Ref Pick",
+                  service="ec2.amazonaws.com") == [
+        ("ET1005", "CloudWatchLogsRoleArn", _NO_TRUST + " [when Pick='other-role']"),
+        ("WT1007", "CloudWatchLogsRoleArn",
+         _ROLE_NOT_HERE.replace("trail-role", "other-role") + " [when Pick='trail-role']")]
+
+
+def test_a_role_named_by_fn_if_is_linked_where_the_condition_names_it():
+    assert chosen(role_name="!If [IsProd, trail-role, trail-role-dev]",
+                  service="ec2.amazonaws.com") == [
+        ("ET1005", "CloudWatchLogsRoleArn", _NO_TRUST + " [when IsProd=true, Stage='prod']"),
+        ("WT1007", "CloudWatchLogsRoleArn", _ROLE_NOT_HERE + " [when IsProd=false, Stage='dev']")]
+
+
+def test_a_fully_literal_role_arn_with_the_declared_account_is_linked_the_same_way():
+    assert chosen(role="arn:aws:iam::111122223333:role/trail-role", role_name="!Ref Pick",
+                  service="ec2.amazonaws.com", account_id="111122223333") == [
+        ("ET1005", "CloudWatchLogsRoleArn", _NO_TRUST + " [when Pick='trail-role']"),
+        ("WT1007", "CloudWatchLogsRoleArn", _ROLE_NOT_HERE.replace("${AWS::AccountId}", "111122223333")
+         + " [when Pick='other-role']")]
+
+
+def test_a_delivering_role_named_by_a_parameter_gives_only_the_other_scenarios_warning():
+    assert chosen(role_name="!Ref Pick") == [
+        ("WT1007", "CloudWatchLogsRoleArn", _ROLE_NOT_HERE + " [when Pick='other-role']")]
+
+
+def test_roles_that_swap_names_are_each_followed_in_their_scenario():
+    standby = """\
+  Standby:
+    Type: AWS::IAM::Role
+    Properties:
+      RoleName: !If [Picked, other-role, trail-role]
+      AssumeRolePolicyDocument:
+        Statement:
+          - {Effect: Allow, Principal: {Service: SERVICE}, Action: sts:AssumeRole}
+      Policies:
+        - PolicyName: p
+          PolicyDocument:
+            Statement:
+              - {Effect: Allow, Action: [logs:CreateLogStream, logs:PutLogEvents], Resource: "*"}
+"""
+    assert chosen(role_name="!Ref Pick",
+                  extra=standby.replace("SERVICE", "cloudtrail.amazonaws.com")) == []
+    assert chosen(role_name="!Ref Pick", extra=standby.replace("SERVICE", "ec2.amazonaws.com")) == [
+        ("ET1005", "CloudWatchLogsRoleArn",
+         _NO_TRUST.replace("role Role", "role Standby") + " [when Picked=false, Pick='other-role']")]
+
+
+def test_a_role_whose_choices_never_give_the_name_assumes_nothing_about_them():
+    # No value of Pick names the role "elsewhere": the warning holds whatever Pick is.
+    assert chosen(role=_CHOSEN_ROLE.replace("trail-role", "elsewhere"), role_name="!Ref Pick") == [
+        ("WT1007", "CloudWatchLogsRoleArn", _ROLE_NOT_HERE.replace("trail-role", "elsewhere"))]
+
+
+def test_a_log_group_named_by_a_parameter_is_checked_where_the_parameter_names_it():
+    short = ("Trail Trail: its log group Group keeps events for 7 days, less than the required "
+             "365 (min_retention_days)")
+    outside = ("Trail Trail: log group trail-logs is not declared in this template; that it "
+               "exists cannot be verified here")
+    names = "!Ref Pick"
+    group = _CHOSEN_GROUP.replace("trail-logs", "trail-role")
+    assert chosen(group=group, group_name=names, grant=_CHOSEN_GRANT.replace("trail-logs", "trail-role"),
+                  core=False) == [
+        ("WT1007", "CloudWatchLogsLogGroupArn",
+         outside.replace("trail-logs", "trail-role") + " [when Pick='other-role']"),
+        ("WT2001", "CloudWatchLogsLogGroupArn", short + " [when Pick='trail-role']")]
+    assert chosen(group_name="!If [IsProd, trail-logs, trail-logs-dev]", core=False) == [
+        ("WT1007", "CloudWatchLogsLogGroupArn", outside + " [when IsProd=false, Stage='dev']"),
+        ("WT2001", "CloudWatchLogsLogGroupArn", short + " [when IsProd=true, Stage='prod']")]
+
+
+def test_a_role_named_by_a_parameter_fails_the_cli_with_the_trust_finding(tmp_path, capsys):
+    from cfn_trailwatch.cli import main
+    path = tmp_path / "t.yaml"
+    path.write_text(_CHOSEN.format(group=_CHOSEN_GROUP, role=_CHOSEN_ROLE, group_name="trail-logs",
+                                   role_name="!Ref Pick", service="ec2.amazonaws.com",
+                                   grant=_CHOSEN_GRANT, extra=""))
+    assert main([str(path)]) == 1
+    role_line = f"{path}:14:7: "   # the CloudWatchLogsRoleArn line
+    assert [line[len(role_line):] for line in capsys.readouterr().out.splitlines()
+            if line.startswith(role_line)] == [
+        f"ET1005 {_NO_TRUST} [when Pick='trail-role']",
+        f"WT1007 {_ROLE_NOT_HERE} [when Pick='other-role']"]
+    # trusted by CloudTrail, only the warning for the other value is left: no error
+    path.write_text(path.read_text().replace("ec2.amazonaws.com", "cloudtrail.amazonaws.com"))
+    assert main([str(path)]) == 0
+    assert [line[len(role_line):].split(" ")[0] for line in capsys.readouterr().out.splitlines()
+            if line.startswith(role_line)] == ["WT1007"]
+
+
+def test_the_choices_that_leave_the_name_unmatched_are_named_in_the_warning():
+    # The role holds the name when IsProd is true; otherwise the inner Fn::If decides which
+    # other name it has, and that choice (Picked) is part of the scenario the warning holds in.
+    assert chosen(role_name="!If [IsProd, trail-role, !If [Picked, other-role, spare-role]]",
+                  service="ec2.amazonaws.com") == [
+        ("ET1005", "CloudWatchLogsRoleArn", _NO_TRUST + " [when IsProd=true, Stage='prod']"),
+        ("WT1007", "CloudWatchLogsRoleArn",
+         _ROLE_NOT_HERE + " [when IsProd=false, Picked=true, Pick='trail-role', Stage='dev']")]
