@@ -38,6 +38,39 @@ class Finding:
         return evidence_tree(self.evidence, self.depths)
 
 
+@dataclass(frozen=True)
+class Note:
+    """Something said about a resource that is not a finding and does not fail the gate (a
+    metric filter that passes with an older accepted form of its pattern). ``rule``: the rule it
+    belongs to (off with it); ``path``: where it is anchored, as a finding's."""
+
+    rule: str
+    resource: str
+    path: Path
+    message: str
+
+
+def scoped(resolver: Any, scope: frozenset, region_label: str | None, rule: str, resource: str,
+           path: Path, message: str, scenario: Any, evidence: list[str],
+           depths: list[int] | None) -> Finding:
+    """A finding that names only the assumptions its verdict depends on: those in ``scope`` and
+    those the resolver's open traces consulted, less the ones that hold in every deployment
+    (``resolver.settled``). The evidence keeps the whole path the analysis followed."""
+    full = scenario.label()
+    scenario = scenario.restricted(scope | resolver.open_traces(), resolver.settled)
+    where = scenario.label()
+    if full and full != where:
+        # a step named like a property starts at the root of the evidence tree
+        depths = list(depths) + [0] if depths else depths
+        evidence = list(evidence) + [f"Assumptions: {full}"]
+    if region_label:
+        where = f"region={region_label}" + (", " + where if where else "")
+    if where:
+        message = f"{message} [when {where}]"
+    return Finding(rule, resource, tuple(path), message, tuple(scenario.describe().items()),
+                   tuple(evidence), tuple(depths or ()))
+
+
 ARROW = " → "
 # A step that starts a chain at a trail property: "CloudWatchLogsRoleArn: !GetAtt R.Arn → role R",
 # "no CloudWatchLogsRoleArn", "IsLogging: false → false".
