@@ -22,6 +22,9 @@ class Finding:
     # The depth of each evidence step in the evidence tree (0: the trail's property), parallel to
     # ``evidence``; () when the engine gave none (see :func:`evidence_tree`).
     depths: tuple[int, ...] = ()
+    # The type of ``resource``: the trail, or for a monitoring stack without a trail the metric
+    # filter a WT3001-WT3014 finding is anchored at (linter/monitoring.py).
+    resource_type: str = "AWS::CloudTrail::Trail"
 
     @property
     def meta(self) -> catalog.Rule:
@@ -52,7 +55,7 @@ class Note:
 
 def scoped(resolver: Any, scope: frozenset, region_label: str | None, rule: str, resource: str,
            path: Path, message: str, scenario: Any, evidence: list[str],
-           depths: list[int] | None) -> Finding:
+           depths: list[int] | None, resource_type: str = "AWS::CloudTrail::Trail") -> Finding:
     """A finding that names only the assumptions its verdict depends on: those in ``scope`` and
     those the resolver's open traces consulted, less the ones that hold in every deployment
     (``resolver.settled``). The evidence keeps the whole path the analysis followed."""
@@ -68,7 +71,7 @@ def scoped(resolver: Any, scope: frozenset, region_label: str | None, rule: str,
     if where:
         message = f"{message} [when {where}]"
     return Finding(rule, resource, tuple(path), message, tuple(scenario.describe().items()),
-                   tuple(evidence), tuple(depths or ()))
+                   tuple(evidence), tuple(depths or ()), resource_type)
 
 
 ARROW = " → "

@@ -333,7 +333,8 @@ def _alarms(check: Any, c: Any, name: str, metrics: list, lines: list, s: Scenar
                                        f"{metric.logical_id}, which is the filter's own name, "
                                        "not the name of the metric it writes")
                 elif key in wanted:
-                    results.append(_alarm(check, alarm_id, props, wanted[key], lines, s_j))
+                    results.append((alarm_id,
+                                    *_alarm(check, alarm_id, props, wanted[key], lines, s_j)))
                 elif any(key[1] == w[1] for w in wanted) or (
                         any(key[0] == w[0] for w in wanted) and key not in _all_metrics(check)):
                     near.append(f"alarm {alarm_id} is on {render(props.get('Namespace'))}/"
@@ -345,10 +346,14 @@ def _alarms(check: Any, c: Any, name: str, metrics: list, lines: list, s: Scenar
                          lines + [(1, f"no {ALARM} on {shown}")]
                          + [(2, n) for n in refs + near], s)
         return
-    if any(r[1] is None for r in results):
-        yield from ((r[0], None) for r in results if r[1] is None)
-        return
-    yield from results
+    # One alarm that holds in every scenario it was followed in is enough; an alarm that holds
+    # only in some (ActionsEnabled from a parameter) does not cover the others.
+    for alarm_id in dict.fromkeys(r[0] for r in results):
+        mine = [r for r in results if r[0] == alarm_id]
+        if all(broken is None for _, _, broken in mine):
+            yield from ((s_x, None) for _, s_x, _ in mine)
+            return
+    yield from ((s_x, broken) for _, s_x, broken in results if broken is not None)
 
 
 def _alarm(check: Any, alarm_id: str, props: dict, transformation: dict, lines: list,
@@ -519,7 +524,8 @@ class _FilterCheck:
     def emit(self, rule: str, message: str, s: Scenario, tree: list[tuple[int, str]]) -> None:
         self.out.findings.append(scoped(self.resolver, self.scope, self.region_label, rule,
                                         self.filter_id, self.path, message, s,
-                                        [text for _, text in tree], [d for d, _ in tree]))
+                                        [text for _, text in tree], [d for d, _ in tree],
+                                        METRIC_FILTER))
 
 
 def filters_to_check(template: Any, opt_in: frozenset) -> list[str]:
