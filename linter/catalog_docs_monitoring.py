@@ -52,10 +52,20 @@ _LIMITS = (
     "a topic imported from another stack or named by a parameter cannot be verified. The trail "
     "end is the verdict of the other rules on the trail (a core error, WT2005, IsMultiRegionTrail "
     "not true), not a second implementation. Two checks go beyond Security Hub's documented "
-    "logic and are our own: the alarm fires on a single event (GreaterThanOrEqualToThreshold 1 or "
-    "less, or GreaterThanThreshold below 1; the statistic and the periods are not judged) and "
-    "its actions are enabled (Security Hub checks that under CloudWatch.17). Metric filters in a "
-    "template without a trail are not checked yet. Opt-in: nothing runs unless asked for.")
+    "logic and are our own: the alarm fires on a single matching event, and its actions are "
+    "enabled (Security Hub checks that under CloudWatch.17). One event fires the alarm when the "
+    "period's statistic of the filter's MetricValue meets the threshold (Sum, Maximum and "
+    "SampleCount always see it; Average, Minimum and percentiles only when the filter has no "
+    "DefaultValue, which would add a value for every other log event) and DatapointsToAlarm "
+    "(by default EvaluationPeriods) is 1. A monitoring stack without a trail is checked from each "
+    "metric filter that has a control's pattern, and the findings are anchored at the filter's "
+    "FilterPattern (suppress them in the filter's Metadata): the trail end is then unverifiable "
+    "here, and so is said even when the rest of the chain holds; a control with no filter in "
+    "such a stack is not reported (another stack may hold it). The same applies in a scenario "
+    "where the template's trails are not created (a trail under a Condition its filters are "
+    "not under). Alarms on metric math (Metrics) are not read. Opt-in: nothing runs unless "
+    "asked for. The note on an older accepted form is said by the command line only: cfn-lint "
+    "has no place for a note that is not a finding.")
 
 _UNKNOWN = (
     "A filter pattern, log group name, ActionsEnabled or alarm action the template does not fix "
@@ -87,7 +97,7 @@ def docs() -> dict[str, dict]:
                     "filter with the control's pattern on its log group, an alarm on the "
                     "filter's metric, a topic among the alarm's actions, and a subscriber."),
             "details": ("Accepted patterns (compared by their terms, not their text; an older "
-                        "accepted form passes, and the finding's evidence names the newer "
+                        "accepted form passes, with a note at the filter naming the current "
                         "form):\n\n" + "\n".join(
                             f"- `{v.text}` ({v.version}{', current' if v.current else ''})"
                             for v in c.variants)

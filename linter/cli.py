@@ -20,7 +20,7 @@ import time
 from collections import deque
 from typing import Any, Callable, Sequence
 
-from . import __version__, catalog, load, trail
+from . import __version__, catalog, load, monitoring, trail
 from . import config as config_file
 from .findings import FileError, Located, Suppression
 from .report import SEVERITY_ORDER, STAGE_ANALYSE, Run
@@ -397,12 +397,20 @@ def _note_undeclared_parameters(path: str, document: load.Document, options: tra
                                                "template does not declare it"))
 
 
+def _wanted_types(options: trail.Options) -> tuple[str, ...]:
+    """The resource types a file must hold to be analysed at all (see load.load_path)."""
+    if options.opt_in.intersection(monitoring.RULES):
+        return (load.TRAIL_TYPE, monitoring.METRIC_FILTER)
+    return (load.TRAIL_TYPE,)
+
+
 def _check_file(path: str, options: trail.Options, run: Run, config: config_file.Config,
                 text: str | None = None) -> None:
     """Check one file into ``run``; ``text``: check that text as the file's (--fix --diff)."""
     run.files += 1
     try:
-        document = load.load_path(path, config.load_limits, skim=True) if text is None \
+        document = load.load_path(path, config.load_limits, skim=True,
+                                  wanted=_wanted_types(options)) if text is None \
             else load.load_text(text, path, config.load_limits)
     except load.LoadError as err:
         if not err.not_a_template:
@@ -426,9 +434,13 @@ def _check_file(path: str, options: trail.Options, run: Run, config: config_file
             _note_undeclared_parameters(path, document, file_options, run)
         analysis = trail.analyse(document.data, file_options)
         located, errors = [], []
+
+        def off(rule: str) -> bool:
+            meta = catalog.get(rule)  # an ID missing from the catalogue is an engine bug
+            return rule in config.disable or (meta.opt_in and rule not in file_options.opt_in)
+
         for finding in analysis.findings:
-            meta = catalog.get(finding.rule)  # an ID missing from the catalogue is an engine bug
-            if finding.rule in config.disable or (meta.opt_in and finding.rule not in file_options.opt_in):
+            if off(finding.rule):
                 continue
             where = document.position(finding.path)
             located.append(Located(finding, path, *where,
@@ -439,6 +451,12 @@ def _check_file(path: str, options: trail.Options, run: Run, config: config_file
             # undefined condition), so it is kept as it is.
             errors.append(FileError(path, *document.position(("Resources", trail_id)), message,
                                     {"stage": STAGE_ANALYSE, "trail": trail_id}))
+        for note in analysis.notes:   # an older accepted filter pattern: said, never failing
+            if not off(note.rule):
+                run.notes.append(FileError(path, *document.position(note.path), note.message))
+        filters = [(lid, rule) for lid, rule in analysis.filters if not off(rule)]
+        if filters:
+            run.filters_by_file[path] = filters
     except config_file.ConfigError as err:  # a parameter file named by the config
         run.errors.append(FileError(path, 1, 1, f"configuration: {err}"))
         return
@@ -469,6 +487,7 @@ def _merge(run: Run, part: Run) -> None:
     run.errors.extend(part.errors)
     run.notes.extend(part.notes)
     run.trails_by_file.update(part.trails_by_file)
+    run.filters_by_file.update(part.filters_by_file)
 
 
 def _check_one(path: str, options: trail.Options, config: config_file.Config,
@@ -829,7 +848,11 @@ def _main(argv: Sequence[str] | None) -> int:
         return EXIT_ERROR
     args.fail_on = args.fail_on or config.fail_on or "error"
 
-    run = Run(disabled=config.disable)
+    # A rule that does not run never shows as passing (JUnit): the disabled ones, and the
+    # opt-in ones not asked for.
+    not_asked = frozenset(r.id for r in catalog.rules().values()
+                          if r.opt_in and r.id not in options.opt_in)
+    run = Run(disabled=frozenset(config.disable) | not_asked)
     fixes = None
     if args.fix or args.diff:
         fixes = _fix_files(_files(paths, run), options, config, run, write=not args.diff)

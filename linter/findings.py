@@ -22,6 +22,9 @@ class Finding:
     # The depth of each evidence step in the evidence tree (0: the trail's property), parallel to
     # ``evidence``; () when the engine gave none (see :func:`evidence_tree`).
     depths: tuple[int, ...] = ()
+    # The type of ``resource``: the trail, or for a monitoring stack without a trail the metric
+    # filter a WT3001-WT3014 finding is anchored at (linter/monitoring.py).
+    resource_type: str = "AWS::CloudTrail::Trail"
 
     @property
     def meta(self) -> catalog.Rule:
@@ -36,6 +39,39 @@ class Finding:
 
     def tree(self) -> list[tuple[int, str]]:
         return evidence_tree(self.evidence, self.depths)
+
+
+@dataclass(frozen=True)
+class Note:
+    """Something said about a resource that is not a finding and does not fail the gate (a
+    metric filter that passes with an older accepted form of its pattern). ``rule``: the rule it
+    belongs to (off with it); ``path``: where it is anchored, as a finding's."""
+
+    rule: str
+    resource: str
+    path: Path
+    message: str
+
+
+def scoped(resolver: Any, scope: frozenset, region_label: str | None, rule: str, resource: str,
+           path: Path, message: str, scenario: Any, evidence: list[str],
+           depths: list[int] | None, resource_type: str = "AWS::CloudTrail::Trail") -> Finding:
+    """A finding that names only the assumptions its verdict depends on: those in ``scope`` and
+    those the resolver's open traces consulted, less the ones that hold in every deployment
+    (``resolver.settled``). The evidence keeps the whole path the analysis followed."""
+    full = scenario.label()
+    scenario = scenario.restricted(scope | resolver.open_traces(), resolver.settled)
+    where = scenario.label()
+    if full and full != where:
+        # a step named like a property starts at the root of the evidence tree
+        depths = list(depths) + [0] if depths else depths
+        evidence = list(evidence) + [f"Assumptions: {full}"]
+    if region_label:
+        where = f"region={region_label}" + (", " + where if where else "")
+    if where:
+        message = f"{message} [when {where}]"
+    return Finding(rule, resource, tuple(path), message, tuple(scenario.describe().items()),
+                   tuple(evidence), tuple(depths or ()), resource_type)
 
 
 ARROW = " → "

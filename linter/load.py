@@ -176,8 +176,13 @@ def is_template(data: Any) -> bool:
     return isinstance(data, dict) and isinstance(data.get("Resources"), dict)
 
 
-def load_path(path: str, limits: Limits | None = None, skim: bool = False) -> Document:
-    """Read a file. With ``skim``, a YAML file whose text cannot hold a trail is only checked
+TRAIL_TYPE = "AWS::CloudTrail::Trail"
+
+
+def load_path(path: str, limits: Limits | None = None, skim: bool = False,
+              wanted: tuple[str, ...] = (TRAIL_TYPE,)) -> Document:
+    """Read a file. With ``skim``, a YAML file whose text cannot hold a resource of the
+    ``wanted`` types (a trail; a metric filter too when the monitoring rules run) is only checked
     (syntax, shape, limits), not built: the gate's work on such a file ends there."""
     limits = limits or DEFAULT_LIMITS
     try:
@@ -188,7 +193,7 @@ def load_path(path: str, limits: Limits | None = None, skim: bool = False) -> Do
     if len(raw) > limits.max_bytes:
         raise LoadError(f"file is larger than the limit of {limits.max_bytes} bytes "
                         "(--max-file-size)", 1, 1)
-    return load_bytes(raw, path, limits, skim)
+    return load_bytes(raw, path, limits, skim, wanted)
 
 
 def decode(raw: bytes) -> str:
@@ -213,15 +218,15 @@ def decode(raw: bytes) -> str:
 
 
 def load_bytes(raw: bytes, filename: str, limits: Limits | None = None,
-               skim: bool = False) -> Document:
+               skim: bool = False, wanted: tuple[str, ...] = (TRAIL_TYPE,)) -> Document:
     limits = limits or DEFAULT_LIMITS
-    return load_text(decode(raw), filename, limits, skim)
+    return load_text(decode(raw), filename, limits, skim, wanted)
 
 
 def load_text(text: str, filename: str, limits: Limits | None = None,
-              skim: bool = False) -> Document:
+              skim: bool = False, wanted: tuple[str, ...] = (TRAIL_TYPE,)) -> Document:
     limits = limits or DEFAULT_LIMITS
-    if skim and not can_hold_a_trail(text) and not text.lstrip()[:1] in ("{", "[", ""):
+    if skim and not can_hold(text, wanted) and not text.lstrip()[:1] in ("{", "[", ""):
         skimmed = _skim_yaml(text, filename, limits)
         if skimmed is not None:
             return skimmed
@@ -253,15 +258,19 @@ def _parse(text: str, filename: str, limits: Limits) -> Document:
     return _load_yaml(text, filename, limits)
 
 
-TRAIL_TYPE = "AWS::CloudTrail::Trail"
 
 
 def can_hold_a_trail(text: str) -> bool:
-    """Whether a file's text may declare a trail. A resource's ``Type`` is a scalar whose text
-    must read ``AWS::CloudTrail::Trail``; YAML can only spell it otherwise with a backslash
-    escape (``\x6c``, an escaped line break) — folding would add a space. So a file with
-    neither the type's text nor any backslash holds no trail (sound, and cheap)."""
-    return TRAIL_TYPE in text or "\\" in text
+    return can_hold(text, (TRAIL_TYPE,))
+
+
+def can_hold(text: str, types: tuple[str, ...]) -> bool:
+    """Whether a file's text may declare a resource of one of ``types``. A resource's ``Type``
+    is a scalar whose text must read, say, ``AWS::CloudTrail::Trail``; YAML can only spell it
+    otherwise with a backslash escape (``\x6c``, an escaped line break) — folding would add a
+    space. So a file with neither a type's text nor any backslash holds none (sound, and
+    cheap)."""
+    return "\\" in text or any(kind in text for kind in types)
 
 
 def _skim_yaml(text: str, filename: str, limits: Limits) -> Document | None:

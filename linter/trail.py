@@ -14,7 +14,7 @@ from typing import Any, Iterator
 
 from . import arn, delivery_alarm, hygiene, iam, monitoring
 from .values import choices
-from .findings import Finding
+from .findings import Finding, Note, scoped
 from .names import LOG_GROUP, ROLE, TRAIL, Names
 from .reach import PolicyIndex, Reached, RolePolicies, as_document
 from .values import (EMPTY, Atom, Import, NoValue, Parameter, Pseudo, ResourceAttr, ResourceRef, Resolver,
@@ -51,7 +51,11 @@ class Options:
 class Analysis:
     findings: list[Finding]
     trails: int
-    errors: list[tuple[str, str]]   # (trail logical ID, message) for internal errors
+    errors: list[tuple[str, str]]   # (trail or metric filter logical ID, message)
+    notes: list[Note] = field(default_factory=list)   # said, never failing (linter/monitoring.py)
+    # The metric filters checked on their own (no trail of the template exists where they do),
+    # each with its control's rule: (filter logical ID, rule ID), in template order.
+    filters: list[tuple[str, str]] = field(default_factory=list)
 
 
 @dataclass
@@ -106,20 +110,23 @@ def analyse(template: Any, options: Options | None = None) -> Analysis:
                 _add_error(errors, trail_id, f"trail {trail_id} cannot be created: its resources "
                                              f"depend on a reference cycle ({' -> '.join(cycle)}), "
                                              "which CloudFormation refuses")
+    filters = monitoring.filters_to_check(template, options.opt_in)
+    alone = monitoring.Standalone()
+    notes: dict[tuple, Note] = {}
     for region in options.regions or (DEFAULT_REGION,):
-        if not trails:
+        if not trails and not filters:
             break
         resolver = Resolver(template, options.parameters, region, options.account_id,
                             options.max_branches, options.max_reference_depth)
         names = Names(resolver)
         policies = RolePolicies(names, PolicyIndex(names))
+        region_label = region if len(options.regions) > 1 else None
         for trail_id in trails:
             # What the resolver meets while following this trail: an undefined condition or
             # name, a cycle, a limit hit. The analysis is not trustworthy then: fail closed.
             resolver.problems.clear()
             resolver.limit_hits.clear()
-            check = _TrailCheck(resolver, names, policies, trail_id,
-                                region if len(options.regions) > 1 else None,
+            check = _TrailCheck(resolver, names, policies, trail_id, region_label,
                                 rule_options=options.rule_options)
             check.opt_in = options.opt_in
             try:
@@ -129,13 +136,35 @@ def analyse(template: Any, options: Options | None = None) -> Analysis:
                                          f"{type(err).__name__}: {err}"))
             for finding in check.findings:
                 found.setdefault((finding.resource, finding.rule, finding.path), finding)
-            for problem in sorted(resolver.limit_hits):
-                _add_error(errors, trail_id, f"analysis limit exceeded for trail {trail_id}: {problem}")
-            for problem in sorted(resolver.problems):
-                _add_error(errors, trail_id, f"trail {trail_id} cannot be analysed: {problem}")
-    order = {trail: number for number, trail in enumerate(trails)}
+            for note in check.notes:
+                notes.setdefault((note.rule, note.path, note.message), note)
+            _add_problems(errors, resolver, trail_id, "trail")
+        if filters:
+            resolver.problems.clear()
+            resolver.limit_hits.clear()
+            try:
+                monitoring.standalone(resolver, names, filters, trails, options.opt_in,
+                                      region_label, alone)
+            except Exception as err:  # noqa: BLE001 - reported on the first filter, not raised
+                _add_error(errors, filters[0], f"internal error while checking metric filter "
+                                               f"{filters[0]}: {type(err).__name__}: {err}")
+            _add_problems(errors, resolver, filters[0], "metric filter")
+    for finding in alone.findings:
+        found.setdefault((finding.resource, finding.rule, finding.path), finding)
+    for note in alone.notes:
+        notes.setdefault((note.rule, note.path, note.message), note)
+    anchors = list(dict.fromkeys(alone.anchors))
+    order = {lid: number for number, lid in enumerate(trails + filters)}
     findings = sorted(found.values(), key=lambda f: (order[f.resource], f.rule, f.path))
-    return Analysis(findings, len(trails), errors)
+    return Analysis(findings, len(trails), errors, list(notes.values()), anchors)
+
+
+def _add_problems(errors: list[tuple[str, str]], resolver: Resolver, anchor: str,
+                  kind: str) -> None:
+    for problem in sorted(resolver.limit_hits):
+        _add_error(errors, anchor, f"analysis limit exceeded for {kind} {anchor}: {problem}")
+    for problem in sorted(resolver.problems):
+        _add_error(errors, anchor, f"{kind} {anchor} cannot be analysed: {problem}")
 
 
 def _parameters_named_like_resources(template: dict) -> list[str]:
@@ -168,6 +197,7 @@ class _TrailCheck:
         self.trail_id = trail_id
         self.region_label = region_label
         self.findings: list[Finding] = []
+        self.notes: list[Note] = []
         self.chain_scenarios = 0  # scenarios followed along the chain, bounded by max_branches
         # The assumptions the finding being checked depends on: those of the links on its path
         # (set by _run) and what the open traces have consulted since.
@@ -241,22 +271,8 @@ class _TrailCheck:
     def _emit(self, rule: str, key: str | None, message: str, scenario: Scenario,
               evidence: list[str], depths: list[int] | None = None) -> None:
         path = self.props_path + (key,) if key and key in self.props else self.props_path
-        full = scenario.label()
-        scenario = scenario.restricted(self.scope | self.resolver.open_traces(),
-                                       self.resolver.settled)
-        where = scenario.label()
-        if full and full != where:
-            # the evidence keeps the whole path the analysis followed
-            # (a step named like a property starts at the root of the tree)
-            depths = list(depths) + [0] if depths else depths
-            evidence = list(evidence) + [f"Assumptions: {full}"]
-        if self.region_label:
-            where = f"region={self.region_label}" + (", " + where if where else "")
-        if where:
-            message = f"{message} [when {where}]"
-        self.findings.append(Finding(rule, self.trail_id, tuple(path), message,
-                                     tuple(scenario.describe().items()), tuple(evidence),
-                                     tuple(depths or ())))
+        self.findings.append(scoped(self.resolver, self.scope, self.region_label, rule,
+                                    self.trail_id, path, message, scenario, evidence, depths))
 
     def _value(self, key: str, s: Scenario) -> Iterator[tuple[Scenario, Any]]:
         if key not in self.props:

@@ -23,6 +23,8 @@ from helpers import SEED, scripted_template, write
 SARIF_SCHEMA = json.loads((Path(__file__).parent / "data" / "sarif-schema-2.1.0.json")
                           .read_text(encoding="utf-8"))
 RULES = list(catalog.rules())
+# What a run without --include-checks runs (and JUnit lists as test cases).
+DEFAULT_RULES = [r for r in RULES if not catalog.get(r).opt_in]
 
 # The seed sample with the trail's ET1003 suppressed as cfn-lint reads it (4 lines added above
 # the findings: ET1003 moves from line 10 to 14, ET1004 from 11 to 15).
@@ -103,7 +105,12 @@ def test_sarif_driver_lists_every_catalogue_rule(here, capsys, scripted):
             {"error": 8.0, "warning": 5.0, "info": 2.0}[meta.severity]
         assert props["precision"] in {"very-high", "high", "medium", "low"}
     assert run["results"] == []
-    assert run["invocations"] == [{"executionSuccessful": True}]
+    # The opt-in rules (WT3001-WT3014) did not run: a viewer must not read them as passing.
+    opt_in = [r for r in RULES if catalog.get(r).opt_in]
+    assert len(opt_in) == 14
+    assert run["invocations"] == [{"executionSuccessful": True, "ruleConfigurationOverrides": [
+        {"descriptor": {"id": r, "index": RULES.index(r)}, "configuration": {"enabled": False}}
+        for r in opt_in]}]
     assert run["originalUriBaseIds"] == {"%SRCROOT%": {"uri": here.as_uri() + "/"}}
 
 
@@ -272,9 +279,9 @@ def test_junit_suites_cases_and_counts(here, capsys, scripted):
     assert list(suites) == ["a.yaml", "b.yaml", "d.yaml"]
 
     a = suites["a.yaml"]
-    assert counts(a) == {"tests": 2 * len(RULES), "failures": 1, "errors": 0, "skipped": 0}
+    assert counts(a) == {"tests": 2 * len(DEFAULT_RULES), "failures": 1, "errors": 0, "skipped": 0}
     a_cases = cases(a)
-    assert list(a_cases) == [f"{t} {r} {catalog.get(r).slug}" for t in ("T1", "T2") for r in RULES]
+    assert list(a_cases) == [f"{t} {r} {catalog.get(r).slug}" for t in ("T1", "T2") for r in DEFAULT_RULES]
     assert all(case.get("classname") == "a.yaml" for case in a_cases.values())
     failure = a_cases["T1 ET1006 trail-cwl-role-permissions"].find("failure")
     assert failure.get("type") == "ET1006"
@@ -287,7 +294,7 @@ def test_junit_suites_cases_and_counts(here, capsys, scripted):
 
     # A warning below the default threshold (error) passes, with a note: the verdict is exit 0.
     b = suites["b.yaml"]
-    assert counts(b) == {"tests": len(RULES), "failures": 0, "errors": 0, "skipped": 0}
+    assert counts(b) == {"tests": len(DEFAULT_RULES), "failures": 0, "errors": 0, "skipped": 0}
     note = cases(b)["T1 WT1007 trail-cwl-unverifiable"]
     assert note.find("failure") is None
     assert note.find("system-out").text.startswith("warning below --fail-on: b.yaml:5:5: WT1007")
@@ -299,7 +306,7 @@ def test_junit_suites_cases_and_counts(here, capsys, scripted):
     assert error.get("message") and error.text.startswith("d.yaml:")
     assert case.get("name").startswith("read error at ")
 
-    assert counts(root) == {"tests": 3 * len(RULES) + 1, "failures": 1, "errors": 1,
+    assert counts(root) == {"tests": 3 * len(DEFAULT_RULES) + 1, "failures": 1, "errors": 1,
                             "skipped": 0}
 
 
@@ -317,7 +324,7 @@ def test_junit_suppressed_finding_is_skipped(here, capsys):
     code, out = report(capsys, "junit", "seed.yaml")
     assert code == 1
     suite = parse_junit(out).find("testsuite")
-    assert counts(suite) == {"tests": len(RULES), "failures": 1, "errors": 0, "skipped": 1}
+    assert counts(suite) == {"tests": len(DEFAULT_RULES), "failures": 1, "errors": 0, "skipped": 1}
     skipped = cases(suite)["CloudTrail ET1003 trail-cwl-log-group-arn-invalid"].find("skipped")
     assert skipped.get("message").startswith("suppressed: ")
     assert "ignore_checks" in skipped.get("message")
@@ -334,8 +341,8 @@ def test_junit_checks_that_did_not_run_never_pass(here, capsys, scripted):
     names = list(cases(t))
     assert names[0] == "A analysis error at 2:3"
     assert not any(name.startswith("A ") for name in names[1:])
-    assert names[1:] == [f"B {r} {catalog.get(r).slug}" for r in RULES]
-    assert counts(t) == {"tests": 1 + len(RULES), "failures": 1, "errors": 1, "skipped": 0}
+    assert names[1:] == [f"B {r} {catalog.get(r).slug}" for r in DEFAULT_RULES]
+    assert counts(t) == {"tests": 1 + len(DEFAULT_RULES), "failures": 1, "errors": 1, "skipped": 0}
     assert list(cases(u)) == ["analysis error at 1:1"]
     assert counts(u) == {"tests": 1, "failures": 0, "errors": 1, "skipped": 0}
 
@@ -448,3 +455,10 @@ def test_output_write_failure_is_exit_2(here, capsys, scripted, monkeypatch):
     out, err = capsys.readouterr()
     assert code == 2 and out == ""
     assert "--output r.xml: No space left on device" in err and "Traceback" not in err
+
+
+def test_sarif_opt_in_rules_asked_for_are_not_overridden(here, capsys, scripted):
+    write(here, "t.yaml", scripted_template(("Trail", [])))
+    code, log = run_sarif(capsys, "--include-checks", "WT3", "t.yaml")
+    assert code == 0
+    assert log["runs"][0]["invocations"] == [{"executionSuccessful": True}]

@@ -33,6 +33,9 @@ class Run:
     # The trails of each template, in template order (the JUnit report lists every rule of each),
     # and the rules the configuration disabled (never run, so never shown as passing).
     trails_by_file: dict[str, list[str]] = field(default_factory=dict)
+    # The metric filters checked on their own (a monitoring stack without a trail), each with
+    # its control's rule (linter/monitoring.py): JUnit gives each a test case.
+    filters_by_file: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
     disabled: frozenset[str] = frozenset()
 
     def counted(self) -> list[Located]:

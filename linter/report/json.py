@@ -24,6 +24,7 @@ def _finding(item) -> dict[str, Any]:
         "line": item.line,
         "column": item.column,
         "resource": f.resource,
+        "resource_type": f.resource_type,
         "path": list(f.path),
         "message": f.message,
         "scenario": f.scenario_dict(),

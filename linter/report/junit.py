@@ -8,8 +8,10 @@
 
 One testsuite per file that has trails, findings or errors (templates without a trail are left
 out: they would only add empty suites); one testcase per trail and catalogue rule, so passing
-checks show as passing tests (rules the configuration disables are left out). The verdict
-matches the exit code:
+checks show as passing tests (rules the configuration disables, and opt-in rules not asked for,
+are left out). A metric filter checked on its own (a monitoring stack without a trail,
+``linter/monitoring.py``) gets one testcase for its control's rule, named by the filter. The
+verdict matches the exit code:
 
 - a finding at or above ``--fail-on`` is a ``<failure>``;
 - a finding below it is a passing testcase whose ``<system-out>`` notes it;
@@ -105,8 +107,9 @@ def to_element(run: Run, fail_on: str = "error") -> ET.Element:
     for note in sorted(run.notes, key=error_key):
         notes[note.file].append(note)
     trails_by_file = run.trails_by_file
+    filters_by_file = run.filters_by_file
     files = sorted({f for f, trails in trails_by_file.items() if trails} | set(findings)
-                   | set(errors))
+                   | set(errors) | {f for f, filters in filters_by_file.items() if filters})
 
     root = ET.Element("testsuites", name=TOOL_NAME)
     totals = {"tests": 0, "failures": 0, "errors": 0, "skipped": 0}
@@ -120,11 +123,19 @@ def to_element(run: Run, fail_on: str = "error") -> ET.Element:
         # one concerns the whole file, so no check in it is known to pass.
         failed_trails = {e.extra.get("trail") for e in file_errors}
         whole_file_failed = None in failed_trails
+        filters = list(filters_by_file.get(file, []))
+        filter_ids = {lid for lid, _ in filters}
         by_case: dict[tuple[str, str], list[Located]] = defaultdict(list)
         for item in findings.get(file, []):
             by_case[(item.finding.resource, item.finding.rule)].append(item)
-            if item.finding.resource not in trails:
-                trails.append(item.finding.resource)  # a Run built without trails_by_file
+            resource = item.finding.resource
+            if item.finding.path[:2] == ("Resources", resource) and \
+                    item.finding.meta.opt_in and resource not in trails:
+                if (resource, item.finding.rule) not in filters:   # a stand-alone filter's
+                    filters.append((resource, item.finding.rule))
+                    filter_ids.add(resource)
+            elif resource not in trails and resource not in filter_ids:
+                trails.append(resource)  # a Run built without trails_by_file
         for error in file_errors:
             case = ET.SubElement(suite, "testcase", classname=_x(shown),
                                  name=_x(_error_name(error, error.extra.get("trail"))), time="0")
@@ -139,6 +150,14 @@ def to_element(run: Run, fail_on: str = "error") -> ET.Element:
                     continue
                 name = f"{trail_id} {rule_id} {catalog.get(rule_id).slug}"
                 _testcase(suite, shown, name, items, shown, failing, counts)
+        # A metric filter of a monitoring stack without a trail: one case for its control.
+        for filter_id, rule_id in filters:
+            items = by_case.get((filter_id, rule_id), [])
+            if rule_id in run.disabled or (not items and (whole_file_failed
+                                                          or filter_id in failed_trails)):
+                continue
+            name = f"{filter_id} {rule_id} {catalog.get(rule_id).slug}"
+            _testcase(suite, shown, name, items, shown, failing, counts)
         if notes.get(file):  # e.g. an expired waiver: said, not failing
             ET.SubElement(suite, "system-out").text = _x("\n".join(
                 f"{shown}:{n.line}:{n.column}: note: {n.message}" for n in notes[file]))

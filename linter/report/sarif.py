@@ -106,6 +106,7 @@ def _result(item: Located, rule_index: dict[str, int], occurrences: dict[str, in
         "partialFingerprints": {FINGERPRINT_KEY: f"{base}:{occurrences[base]}"},
         "properties": {
             "resource": f.resource,
+            "resourceType": f.resource_type,
             "path": list(f.path),
             "scenario": f.scenario_dict(),
             "evidence": list(f.evidence),

@@ -300,6 +300,16 @@ class Resolver:
         kind = definition.get("Type") if isinstance(definition.get("Type"), str) else "String"
         return definition, kind
 
+    def _listed(self, name: str) -> set[str]:
+        """The values a parameter's definition lists (Default, AllowedValues), as text: the
+        atom ``Parameter(name)`` stands for any value *but* these (see :meth:`_parameter`)."""
+        definition, kind = self._parameter_definition(name)
+        is_list = kind.startswith("List<") or kind == "CommaDelimitedList"
+        values = [definition["Default"]] if "Default" in definition else []
+        allowed = definition.get("AllowedValues")
+        values += allowed if isinstance(allowed, list) else []
+        return {scalar_text(_parameter_literal(v, False)) for v in values if not is_list}
+
     def _parameter(self, name: str, s: Scenario) -> Branches:
         if self._traces:
             self.consult((name,))
@@ -570,7 +580,7 @@ class Resolver:
                 return self._malformed_condition(s, "Fn::Equals needs [value, value]")
             out = []
             for s_i, (left, right) in self._eval_all(argument, s, depth):
-                out.extend(_equals(left, right, s_i))
+                out.extend(_equals(left, right, s_i, self._listed))
             return self._check(_dedupe(out))
         # Any other function (an If over conditions, a FindInMap of booleans…): its value.
         out = []
@@ -647,7 +657,8 @@ def _normal(value: Any) -> Any:
     return scalar_text(value)
 
 
-def _equals(left: Any, right: Any, s: Scenario) -> list[tuple[Scenario, bool]]:
+def _equals(left: Any, right: Any, s: Scenario,
+            listed: Any = lambda name: set()) -> list[tuple[Scenario, bool]]:
     left_atom, right_atom = isinstance(left, Atom), isinstance(right, Atom)
     if not left_atom and not right_atom:
         return [(s, _normal(left) == _normal(right))]
@@ -655,6 +666,9 @@ def _equals(left: Any, right: Any, s: Scenario) -> list[tuple[Scenario, bool]]:
         return [(s, True)]
     for free, other in ((left, right), (right, left)):
         if isinstance(free, Parameter) and not isinstance(other, Atom) and not isinstance(other, (list, dict)):
+            if scalar_text(other) in listed(free.name):
+                # "A value not listed" is never one the definition lists (its Default).
+                return [(s, False)]
             # "Some value not listed" may be this one: bind it when the comparison holds.
             return [(s.with_parameter(free.name, scalar_text(other)), True), (s, False)]
     return [(s, True), (s, False)]
