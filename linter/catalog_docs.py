@@ -600,8 +600,10 @@ Resources:
                   "trail lives in another stack (an organization trail, a central logging stack) is "
                   "reported; waive it in the config file or suppress WT2007 on that trail. Another "
                   "trail excuses it only when the template shows it multi-region with management "
-                  "events; whether that trail logs (`IsLogging`) is ET1008's business. `--fix` does "
-                  "not set `IsMultiRegionTrail` yet.",
+                  "events; whether that trail logs (`IsLogging`) is ET1008's business. `--fix` sets "
+                  "`IsMultiRegionTrail: true` (and a false `IncludeGlobalServiceEvents` to true), "
+                  "both or neither; a value from a parameter or an import is left to a person "
+                  "(docs/fix.md).",
         "references": [_SECURITY_HUB, _CFN_TRAIL,
                        ("AWS CloudTrail User Guide: Working with CloudTrail trails (multi-Region trails)",
                         "https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-concepts.html#cloudtrail-concepts-trails"),

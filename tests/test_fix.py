@@ -29,7 +29,7 @@ from helpers import CFN_LINT, write
 from test_fixtures import FIXTURES, expected, scope
 
 FIXABLE_FOLDERS = ("ET1001", "ET1002", "ET1003", "ET1004", "ET1005", "ET1006", "ET1008", "WT2001",
-                   "WT2004")
+                   "WT2004", "WT2007")
 FAIL = sorted(p for folder in FIXABLE_FOLDERS for p in (FIXTURES / folder).glob("fail_*")
               if p.suffix in (".yaml", ".json")) + [FIXTURES / "seed" / "fail_seed_sample.yaml"]
 IDS = [str(p.relative_to(FIXTURES)) for p in FAIL]
@@ -55,10 +55,13 @@ NOT_FIXABLE = {
     "WT2001/fail_param_unlisted_value.yaml": "parameter",
     "WT2004/fail_param_unlisted_value.yaml": "parameter",
     "ET1006/fail_effect_allowed_deny.yaml": "Deny",
+    "WT2007/fail_param_allowed_false.yaml": "parameter",
+    "WT2007/fail_param_unlisted_value.yaml": "parameter",
+    "WT2007/fail_import.yaml": "is computed (!ImportValue org-multi-region): change it by hand",
 }
 # The values a fix may replace (anything else is only ever inserted around).
 REPLACEABLE = ("CloudWatchLogsLogGroupArn", "CloudWatchLogsRoleArn", "IsLogging",
-               "EnableLogFileValidation")
+               "EnableLogFileValidation", "IsMultiRegionTrail", "IncludeGlobalServiceEvents")
 
 
 def in_scope(path: Path):
@@ -172,11 +175,14 @@ def test_the_seed_sample_is_repaired(tmp_path, capsys):
     assert code == 0  # what remains (WT2002, IT2006) is below --fail-on error
     assert f"{copy}:18:7: ET1003 fixed (trail CloudTrail): CloudWatchLogsLogGroupArn: " \
            "!GetAtt CloudWatchLogsGroup.Arn (was !Ref CloudWatchLogsGroup)" in out
-    assert f"{copy}: written (2 findings fixed)" in out
+    assert f"{copy}:16:7: WT2007 fixed (trail CloudTrail): set IsMultiRegionTrail of " \
+           "CloudTrail to true (was false)" in out
+    assert f"{copy}: written (3 findings fixed)" in out
     text = copy.read_text()
     assert "CloudWatchLogsLogGroupArn: !GetAtt CloudWatchLogsGroup.Arn   # expect: ET1003" in text
     assert "CloudWatchLogsRoleArn: !GetAtt CloudWatchLogsRole.Arn   # expect: ET1004" in text
-    assert not {"ET1003", "ET1004"} & {rule for rule, _ in findings(text, "seed.yaml")}
+    assert "\n      IsMultiRegionTrail: true\n" in text
+    assert not {"ET1003", "ET1004", "WT2007"} & {rule for rule, _ in findings(text, "seed.yaml")}
 
 
 # --------------------------------------------------------------------------------------------------
@@ -268,7 +274,7 @@ def test_suppressed_and_disabled_findings_are_left_alone(tmp_path):
                         "    Type: AWS::CloudTrail::Trail\n    Metadata:\n      cfn-lint:\n"
                         "        config:\n          ignore_checks: [ET1008]\n")
     path = write(tmp_path, "t.yaml", text)
-    config = write(tmp_path, "c.yaml", "disable: [WT2004]\n")
+    config = write(tmp_path, "c.yaml", "disable: [WT2004, WT2007]\n")
     code, out, _ = run_cli("--fix", "--config", str(config), str(path))
     assert path.read_text() == text and "ET1008" not in out and code == 0
 
@@ -308,8 +314,8 @@ def test_new_resources_carry_the_condition_and_never_collide(tmp_path):
     assert grant["Action"] == ["logs:CreateLogStream", "logs:PutLogEvents"]
     # an organization trail's streams are named after the organization ID, not in the template
     assert grant["Resource"]["Fn::Sub"].endswith(":log-group:${TrailLogGroup2}:log-stream:*")
-    # what needs a person remains: a KMS key, the trail's regions, an alarm on the new group
-    assert findings(result.text, "t.yaml") == {("WT2002", "Trail"), ("WT2007", "Trail"), ("IT2009", "Trail")}
+    # what needs a person remains: a KMS key and an alarm on the new group
+    assert findings(result.text, "t.yaml") == {("WT2002", "Trail"), ("IT2009", "Trail")}
 
 
 def test_the_configured_retention_is_rounded_to_a_value_cloudwatch_accepts(tmp_path):
@@ -389,8 +395,8 @@ def test_a_yaml_anchor_is_not_replaced_and_compact_json_is_edited_inline():
     compact = json.dumps(json.loads((FIXTURES / "ET1008" / "fail_json_false.json").read_text()))
     result = fix.fix_text(compact, "t.json")
     assert result.text.count("\n") == 0 and '"IsLogging": true' in result.text
-    # what needs a person remains: a KMS key, the trail's regions, an alarm on the new group
-    assert findings(result.text, "t.json") == {("WT2002", "Trail"), ("WT2007", "Trail"), ("IT2009", "Trail")}
+    # what needs a person remains: a KMS key and an alarm on the new group
+    assert findings(result.text, "t.json") == {("WT2002", "Trail"), ("IT2009", "Trail")}
 
 
 def test_document_span_gives_where_a_value_stands():
@@ -443,7 +449,8 @@ def test_a_trail_naming_no_role_gets_the_log_group_of_the_role_it_will_be_given(
     """The trail names neither: it is given the one role that trusts CloudTrail, so its log group
     is the one that role may write to (a new one used to be made beside it, and a grant for it)."""
     result = fix.fix_text(UNLINKED, "t.yaml")
-    assert result.text == UNLINKED + ("      CloudWatchLogsLogGroupArn: !GetAtt Group.Arn\n"
+    assert result.text == UNLINKED + ("      IsMultiRegionTrail: true\n"
+                                      "      CloudWatchLogsLogGroupArn: !GetAtt Group.Arn\n"
                                       "      CloudWatchLogsRoleArn: !GetAtt Role.Arn\n")
     assert [c.message for c in result.changes if c.rule == "ET1001"] == [
         "CloudWatchLogsLogGroupArn: !GetAtt Group.Arn: log group Group, the one the trail's role "

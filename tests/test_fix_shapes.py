@@ -5,7 +5,7 @@ regressions through the command line; then the property tests.
 
 The same failing trails (no log group or role, ``!Ref`` where ``!GetAtt`` is needed, a trust
 without CloudTrail, a missing grant, ``IsLogging: false``, no log file validation, a short
-retention…, beside a Deny, a permissions boundary or a parameter) are written in many shapes:
+retention, a single-region trail or one without global service events…, beside a Deny, a permissions boundary or a parameter) are written in many shapes:
 YAML block and flow mappings and sequences (``{}``, ``[]``, ``{A: 1}`` inline, flow one entry a
 line), short and long intrinsic forms, ``---``, ``...`` and ``%YAML`` lines, comments on, above
 and after the lines where text goes in, block scalars, blank lines, CRLF, indentation of 2 or 4,
@@ -44,7 +44,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from cfn_trailwatch import fix, load, trail
-from cfn_trailwatch.cli import main
+from cfn_trailwatch.cli import _inline_suppression, main
 
 CI = settings(deadline=None, derandomize=True, database=None,
               suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large,
@@ -67,8 +67,10 @@ def getatt(name: str, attribute: str = "Arn") -> dict:
 
 
 def findings(text: str) -> dict[tuple[str, str], str]:
+    """What the command line reports: a finding suppressed in the template's Metadata is not."""
     document = load.load_text(text, "t")
-    return {(f.rule, f.resource): f.message for f in trail.analyse(document.data).findings}
+    return {(f.rule, f.resource): f.message for f in trail.analyse(document.data).findings
+            if _inline_suppression(document.data, f) is None}
 
 
 @contextlib.contextmanager
@@ -133,19 +135,16 @@ log group Group, the one the trail's role may write to
 t.{suffix}:{at}: ET1002 fixed (trail Trail): CloudWatchLogsRoleArn: !GetAtt Role.Arn: role \
 Role, the one role of the template that trusts cloudtrail.amazonaws.com
 t.{suffix}:{at}: WT2004 fixed (trail Trail): set EnableLogFileValidation of Trail to true
-t.{suffix}:{at}: WT2007 not fixed (trail Trail): set IsMultiRegionTrail: true (and \
-IncludeGlobalServiceEvents not false); --fix does not do it yet
-t.{suffix}: {written} (3 findings fixed)
+t.{suffix}:{at}: WT2007 fixed (trail Trail): set IsMultiRegionTrail of Trail to true
+t.{suffix}: {written} (4 findings fixed)
 """
 REPORT = """\
-t.{suffix}:{props}: WT2007 Trail Trail does not set IsMultiRegionTrail (default false): it records \
-the events of the stack's region only, so activity in every other region goes unrecorded
 t.{suffix}:{group}: IT2009 Trail Trail: nothing alerts when its delivery stops: no \
 AWS::CloudWatch::Alarm in the template watches the IncomingLogEvents metric (AWS/Logs) of its log \
 group Group
 t.{suffix}:{group}: WT2002 Trail Trail: its log group Group has no KmsKeyId: the audit records in \
 CloudWatch Logs are not encrypted with a customer managed KMS key
-3 findings (2 warnings, 1 info) in 1 template, 1 trail
+2 findings (1 warning, 1 info) in 1 template, 1 trail
 """
 
 
@@ -158,22 +157,24 @@ def test_issue_11_a_yaml_trail_with_empty_properties_is_fixed(tmp_path):
     assert diff == """\
 --- a/t.yaml
 +++ b/t.yaml
-@@ -22,4 +22,7 @@
+@@ -22,4 +22,8 @@
                  Resource: !GetAtt Group.Arn
    Trail:
      Type: AWS::CloudTrail::Trail
 -    Properties: {}   # to do
 +    Properties:   # to do
 +      EnableLogFileValidation: true
++      IsMultiRegionTrail: true
 +      CloudWatchLogsLogGroupArn: !GetAtt Group.Arn
 +      CloudWatchLogsRoleArn: !GetAtt Role.Arn
 """
     assert err_d == FIXED_LINES.format(suffix="yaml", at="25:5", written="would be written")
     assert out == (FIXED_LINES.format(suffix="yaml", at="25:5", written="written")
-                   + REPORT.format(suffix="yaml", group="27:7", props="25:5"))
+                   + REPORT.format(suffix="yaml", group="28:7"))
     assert result == LINKABLE + """\
     Properties:   # to do
       EnableLogFileValidation: true
+      IsMultiRegionTrail: true
       CloudWatchLogsLogGroupArn: !GetAtt Group.Arn
       CloudWatchLogsRoleArn: !GetAtt Role.Arn
 """
@@ -186,13 +187,14 @@ def test_issue_11_a_json_trail_with_empty_properties_is_fixed(tmp_path):
     assert diff == """\
 --- a/t.json
 +++ b/t.json
-@@ -48,7 +48,21 @@
+@@ -48,7 +48,22 @@
      },
      "Trail": {
        "Type": "AWS::CloudTrail::Trail",
 -      "Properties": {}
 +      "Properties": {
 +        "EnableLogFileValidation": true,
++        "IsMultiRegionTrail": true,
 +        "CloudWatchLogsLogGroupArn": {
 +          "Fn::GetAtt": [
 +            "Group",
@@ -212,9 +214,9 @@ def test_issue_11_a_json_trail_with_empty_properties_is_fixed(tmp_path):
 """
     assert err_d == FIXED_LINES.format(suffix="json", at="51:7", written="would be written")
     assert out == (FIXED_LINES.format(suffix="json", at="51:7", written="written")
-                   + REPORT.format(suffix="json", group="53:9", props="51:7"))
+                   + REPORT.format(suffix="json", group="54:9"))
     assert json.loads(result)["Resources"]["Trail"]["Properties"] == {
-        "EnableLogFileValidation": True, "CloudWatchLogsLogGroupArn": getatt("Group"),
+        "EnableLogFileValidation": True, "IsMultiRegionTrail": True, "CloudWatchLogsLogGroupArn": getatt("Group"),
         "CloudWatchLogsRoleArn": getatt("Role")}
 
 
@@ -225,21 +227,23 @@ def test_issue_11_a_yaml_trail_without_properties_is_fixed(tmp_path):
     assert diff == """\
 --- a/t.yaml
 +++ b/t.yaml
-@@ -22,3 +22,7 @@
+@@ -22,3 +22,8 @@
                  Resource: !GetAtt Group.Arn
    Trail:
      Type: AWS::CloudTrail::Trail
 +    Properties:
 +      EnableLogFileValidation: true
++      IsMultiRegionTrail: true
 +      CloudWatchLogsLogGroupArn: !GetAtt Group.Arn
 +      CloudWatchLogsRoleArn: !GetAtt Role.Arn
 """
     assert err_d == FIXED_LINES.format(suffix="yaml", at="23:3", written="would be written")
     assert out == (FIXED_LINES.format(suffix="yaml", at="23:3", written="written")
-                   + REPORT.format(suffix="yaml", group="27:7", props="25:5"))
+                   + REPORT.format(suffix="yaml", group="28:7"))
     assert result == LINKABLE + """\
     Properties:
       EnableLogFileValidation: true
+      IsMultiRegionTrail: true
       CloudWatchLogsLogGroupArn: !GetAtt Group.Arn
       CloudWatchLogsRoleArn: !GetAtt Role.Arn
 """
@@ -251,11 +255,12 @@ def test_issue_11_a_json_trail_without_properties_is_fixed(tmp_path):
     assert (code_d, code, err) == (0, 0, "")
     assert err_d == FIXED_LINES.format(suffix="json", at="49:9", written="would be written")
     assert out == (FIXED_LINES.format(suffix="json", at="49:9", written="written")
-                   + REPORT.format(suffix="json", group="52:17", props="50:13"))
+                   + REPORT.format(suffix="json", group="53:17"))
     # a new member goes in before the last one, on lines of its own: no existing line changes
     assert result == text.replace('\r\n            "Type": "AWS::CloudTrail::Trail"', """
             "Properties": {
                 "EnableLogFileValidation": true,
+                "IsMultiRegionTrail": true,
                 "CloudWatchLogsLogGroupArn": {
                     "Fn::GetAtt": [
                         "Group",
@@ -277,11 +282,11 @@ def test_a_bare_trail_gets_a_new_log_group_and_role(tmp_path, properties):
     text = "Resources:\n  Trail:\n    Type: AWS::CloudTrail::Trail\n"
     text += f"    {properties}\n" if properties else ""
     (code_d, _, _), (code, out, _), result = fix_and_diff(tmp_path, "t.yaml", text)
-    assert code_d == code == 0 and "t.yaml: written (3 findings fixed)" in out
+    assert code_d == code == 0 and "t.yaml: written (4 findings fixed)" in out
     data = load.load_text(result, "t.yaml").data["Resources"]
     assert list(data) == ["Trail", "TrailLogGroup", "TrailLogsRole"]
     assert data["Trail"]["Properties"] == {
-        "EnableLogFileValidation": True, "CloudWatchLogsLogGroupArn": getatt("TrailLogGroup"),
+        "EnableLogFileValidation": True, "IsMultiRegionTrail": True, "CloudWatchLogsLogGroupArn": getatt("TrailLogGroup"),
         "CloudWatchLogsRoleArn": getatt("TrailLogsRole")}
     assert result.startswith("Resources:\n  Trail:\n    Type: AWS::CloudTrail::Trail\n"
                              "    Properties:\n      EnableLogFileValidation: true\n")
@@ -292,7 +297,7 @@ def test_an_empty_mapping_in_flow_style_stays_in_flow_style():
     result = fix.fix_text(text, "t.yaml")
     assert result.text == (
         "Resources: {Trail: {Type: AWS::CloudTrail::Trail, Properties: {EnableLogFileValidation: "
-        "true, CloudWatchLogsLogGroupArn: !GetAtt TrailLogGroup.Arn, CloudWatchLogsRoleArn: "
+        "true, IsMultiRegionTrail: true, CloudWatchLogsLogGroupArn: !GetAtt TrailLogGroup.Arn, CloudWatchLogsRoleArn: "
         "!GetAtt TrailLogsRole.Arn}}, TrailLogGroup: {Type: 'AWS::Logs::LogGroup', "
         "DeletionPolicy: Retain, UpdateReplacePolicy: Retain, Properties: {RetentionInDays: "
         "365}}, TrailLogsRole: {Type: 'AWS::IAM::Role', Properties: "
@@ -318,8 +323,7 @@ t.yaml:2:3: ET1001 not fixed (trail Trail): Resources/Trail/Properties is not a 
 t.yaml:2:3: ET1002 not fixed (trail Trail): the trail's log group is not known here, so a role's \
 grant cannot be written for it: fix the log group first
 t.yaml:2:3: WT2004 not fixed (trail Trail): Resources/Trail/Properties is not a mapping
-t.yaml:2:3: WT2007 not fixed (trail Trail): set IsMultiRegionTrail: true (and \
-IncludeGlobalServiceEvents not false); --fix does not do it yet
+t.yaml:2:3: WT2007 not fixed (trail Trail): Resources/Trail/Properties is not a mapping
 """
     assert out.startswith(err_d) and "t.yaml: written" not in out
 
@@ -337,7 +341,8 @@ def test_a_value_on_one_line_of_json_stays_on_one_line():
     result = fix.fix_text(text, "t.json")
     assert result.text == text.replace('"CloudWatchLogsLogGroupArn": {"Ref": "Group"}',
                                        '"CloudWatchLogsLogGroupArn": {"Fn::GetAtt": ["Group", '
-                                       '"Arn"]}')
+                                       '"Arn"]}').replace(
+        '"IsLogging": true, ', '"IsLogging": true, "IsMultiRegionTrail": true, ')
 
 
 def test_a_flow_mapping_written_one_entry_a_line_gets_lines_of_its_own():
@@ -347,6 +352,7 @@ def test_a_flow_mapping_written_one_entry_a_line_gets_lines_of_its_own():
     Properties: {
       IsLogging: true,   # on
       EnableLogFileValidation: true,
+      IsMultiRegionTrail: true,
       CloudWatchLogsLogGroupArn: !GetAtt Group.Arn,
       CloudWatchLogsRoleArn: !GetAtt Role.Arn
     }
@@ -376,6 +382,7 @@ Resources:
       S3BucketName: bucket
       IsLogging: true
       EnableLogFileValidation: true
+      IsMultiRegionTrail: true
       TrailName: audit
       CloudWatchLogsLogGroupArn: !GetAtt Group.Arn
       CloudWatchLogsRoleArn: !GetAtt Role.Arn
@@ -385,6 +392,7 @@ Resources:
       S3BucketName: bucket
       IsLogging: true
       EnableLogFileValidation: true
+      IsMultiRegionTrail: true
       TrailName: backup
       CloudWatchLogsLogGroupArn: !GetAtt Group.Arn
       CloudWatchLogsRoleArn: !GetAtt Role.Arn
@@ -421,9 +429,9 @@ def test_two_trails_sharing_a_role_give_it_one_policies_key():
                 Resource: !Sub arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:log-group:${Group}:log-stream:${AWS::AccountId}_CloudTrail_${AWS::Region}*
   Trail:
 """))
-    # WT2002, WT2007 and IT2009 need a person (a key, the trail's scope, an alarm's action)
+    # WT2002 and IT2009 need a person (a key, an alarm's action)
     assert {(c.rule, c.trail, c.fixed) for c in result.changes
-            if c.rule not in ("WT2002", "WT2007", "IT2009")} == {
+            if c.rule not in ("WT2002", "IT2009")} == {
         (rule, trail_id, True) for rule in ("ET1005", "ET1006") for trail_id in ("Trail", "Backup")}
 
 
@@ -503,6 +511,10 @@ class Scenario:
     logging: str = "true"         # true | false | absent | parameter (a person must act)
     validation: str = "true"      # true | false | absent
     retention: str = "365"        # 365 | 30 | if (!If [C, 731, 7]) | absent | parameter
+    # IsMultiRegionTrail and IncludeGlobalServiceEvents (WT2007): absent | true | false |
+    # global_false (multi-region without global events) | both_false | if (!If [C, true, false])
+    # | parameter (may be false: a person must act) | import (known only at deployment)
+    regions: str = "absent"
     deny: bool = False            # a Deny of logs:PutLogEvents beside the grant
     boundary: bool = False        # a permissions boundary without logs:PutLogEvents
     trail_name: bool = False
@@ -561,6 +573,20 @@ class Scenario:
             properties["EnableLogFileValidation"] = self.validation == "true"
         if self.trail_name:
             properties["TrailName"] = "audit"
+        if self.regions == "if" and "IsProd" not in conditions:
+            parameters["Env"] = {"Type": "String", "AllowedValues": ["prod", "test"],
+                                 "Default": "test"}
+            conditions["IsProd"] = {"Fn::Equals": [ref("Env"), "prod"]}
+        if self.regions == "parameter":
+            parameters["MultiRegion"] = {"Type": "String", "AllowedValues": ["true", "false"],
+                                         "Default": "true"}
+        multi = {"true": True, "false": False, "global_false": True, "both_false": False,
+                 "if": {"Fn::If": ["IsProd", True, False]}, "parameter": ref("MultiRegion"),
+                 "import": {"Fn::ImportValue": "org-multi-region"}}.get(self.regions)
+        if multi is not None:
+            properties["IsMultiRegionTrail"] = multi
+        if self.regions in ("global_false", "both_false"):
+            properties["IncludeGlobalServiceEvents"] = False
         link = {"getatt": getatt("Group"), "ref": ref("Group"),
                 "sub_name": {"Fn::Sub": "${Group}"},
                 "if_novalue": {"Fn::If": ["IsProd", getatt("Group"), ref("AWS::NoValue")]}
@@ -629,6 +655,8 @@ def scenarios(draw) -> Scenario:
         logging=draw(st.sampled_from(["true", "false", "false", "absent", "parameter"])),
         validation=draw(st.sampled_from(["true", "false", "absent"])),
         retention=draw(st.sampled_from(["365", "30", "30", "if", "absent", "parameter"])),
+        regions=draw(st.sampled_from(["absent", "true", "false", "global_false", "both_false",
+                                      "if", "parameter", "import"])),
         deny=draw(st.sampled_from([False, False, False, True])),
         boundary=draw(st.sampled_from([False, False, False, True])),
         trail_name=draw(st.booleans()),
@@ -908,13 +936,14 @@ json_shapes = st.builds(
 # boundary, a parameter, an import or another value known only at deployment, and the rules
 # without an automatic fix (a KMS key, destinations, event selectors, an existing grant).
 PERSON = re.compile(r"\bDeny\b|\bdenie[sd]\b|permissions boundary|\bparameter\b|known only at "
-                    r"deployment|" + "|".join(re.escape(m) for m in fix.MANUAL.values()))
+                    r"deployment|is computed \(!ImportValue|" + "|".join(re.escape(m) for m in fix.MANUAL.values()))
 
 
 _COMMENT = re.compile(r"#[^\r\n]*")
 # The values a fix may replace (anything else is only ever inserted around).
 REPLACEABLE = ("CloudWatchLogsLogGroupArn", "CloudWatchLogsRoleArn", "IsLogging",
-               "EnableLogFileValidation", "RetentionInDays")
+               "EnableLogFileValidation", "RetentionInDays", "IsMultiRegionTrail",
+               "IncludeGlobalServiceEvents")
 
 
 def outside_replaced(text: str) -> str:
@@ -1013,7 +1042,7 @@ def test_fix_holds_on_every_json_shape(tmp_path_factory, scenario, shape):
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 FAIL = sorted(p for folder in ("ET1001", "ET1002", "ET1003", "ET1004", "ET1005", "ET1006",
-                               "ET1008", "WT2001", "WT2004")
+                               "ET1008", "WT2001", "WT2004", "WT2007")
               for p in (FIXTURES / folder).glob("fail_*") if p.suffix in (".yaml", ".json"))
 _OUTCOMES: dict[Path, dict] = {}
 

@@ -17,10 +17,11 @@ from __future__ import annotations
 
 import difflib
 import os
+import re
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
-from .. import load, trail
+from .. import load, monitoring_controls, trail
 from ..findings import Finding
 from .edit import Cannot, Source, apply
 from .plan import FIXABLE, PASS_1, PASS_2, Action, Block, Observed, Planner
@@ -28,11 +29,17 @@ from .plan import FIXABLE, PASS_1, PASS_2, Action, Block, Observed, Planner
 __all__ = ["FIXABLE", "Change", "FileFix", "fix_file", "fix_text", "observe", "summary_lines",
            "json_entries"]
 
+# The monitoring chain of Security Hub CloudWatch.1-14 (opt-in): never added by --fix (docs/fix.md
+# says why), and never touched by it either.
+MONITORING = tuple(c.rule for c in monitoring_controls.controls())
+
 # Hygiene findings about a log group's or role's own properties: a fix that links the trail to
 # an existing one for the first time brings them to light; they are not made by the fix.
 # A new log group has no delivery alarm (IT2009) and a generated name (WT2008) either: those are
-# a person's choices too, not something the fix broke.
-REVEALED = ("WT2002", "WT2003", "IT2006", "WT2008", "IT2009")
+# a person's choices too, not something the fix broke. Nor are the monitoring chains (WT3001-
+# WT3014): a trail that starts delivering has its log group's metric filters looked at for the
+# first time, and no fix edits a filter, an alarm, a topic or a subscription.
+REVEALED = ("WT2002", "WT2003", "IT2006", "WT2008", "IT2009", *MONITORING)
 
 # Why the rules without an automatic fix need a person.
 MANUAL = {
@@ -42,12 +49,19 @@ MANUAL = {
     "WT2005": "decide which management events the trail must record",
     "IT2006": "narrowing an existing grant is for a person: --fix never edits an existing "
               "statement",
-    "WT2007": "set IsMultiRegionTrail: true (and IncludeGlobalServiceEvents not false); --fix "
-              "does not do it yet",
     "WT2008": "name the log group as log_group_name asks (a new name replaces the log group)",
     "IT2009": "add an alarm on the log group's IncomingLogEvents with the action that should be "
               "taken (AlarmActions)",
+    **{c.rule: f"complete the {c.id} chain ({c.title}) by hand: metric filter on the trail's "
+               "log group, alarm, SNS topic, subscriber; --fix writes none of them, as the "
+               "metric's namespace and name, the alarm's threshold, the topic and who is alerted "
+               "(the subscriber's endpoint) are a person's choice, and the filters may belong in "
+               "a central monitoring stack" for c in monitoring_controls.controls()},
 }
+
+# Line breaks the loader counts but the edits do not place text by: only files whose lines end
+# in \n or \r\n are rewritten.
+_OTHER_LINE_BREAK = re.compile("\r(?!\n)|[\x85\u2028\u2029]")
 
 
 @dataclass(frozen=True)
@@ -61,6 +75,8 @@ class Change:
     trail: str
     fixed: bool
     message: str
+    kind: str = "trail"     # what ``trail`` names: the trail, or ("resource") what an opt-in
+                            # rule anchors a finding at when the template has no trail
 
 
 @dataclass
@@ -235,15 +251,23 @@ def fix_text(text: str, filename: str, options: trail.Options | None = None,
     counts = counts or (lambda finding, data: True)
     document = load.load_text(text, filename, limits)
     result = FileFix(filename, text, text, bom=bom)
-    if document.skimmed or not load.is_template(document.data) \
-            or not trail.trail_ids(document.data):
+    if document.skimmed or not load.is_template(document.data):
         return result
+    if not trail.trail_ids(document.data) and not getattr(options, "opt_in", None):
+        return result  # nothing to fix; an opt-in rule may still report a resource of its own
     observed = observe(document.data, options)
     original = [f for f in observed.findings if counts(f, document.data)]
     before = {(f.rule, f.resource) for f in original}
     trails = {f.resource for f in original if f.rule in FIXABLE}
     failures: dict[str, str] = {}
     attempt: _Attempt | None = None
+    if trails and _OTHER_LINE_BREAK.search(text):
+        # The loader counts a bare \r (and NEL, U+2028, U+2029) as a line break, as cfn-lint
+        # does; text placed by line and column would land in the wrong place.
+        failures.update({t: "only files whose lines end in \\n or \\r\\n are rewritten (this "
+                            "one has a bare \\r, NEL, U+2028 or U+2029 line break)"
+                         for t in trails})
+        trails = set()
     while trails:
         try:
             candidate = _attempt(document, observed, options, counts, trails)
@@ -277,6 +301,7 @@ def _changes(document: load.Document, original: list[Finding], attempt: _Attempt
     after = {(f.rule, f.resource) for f in attempt.final.findings} if attempt else set()
     out: list[Change] = []
     seen: set[tuple[str, str]] = set()
+    trails = set(trail.trail_ids(document.data))
     for finding in original:
         key = (finding.rule, finding.resource)
         if key in seen:
@@ -288,7 +313,9 @@ def _changes(document: load.Document, original: list[Finding], attempt: _Attempt
         if finding.rule not in FIXABLE:
             said = finding.message.removeprefix(f"Trail {finding.resource}: ")
             reason = MANUAL.get(finding.rule) or f"needs a person: {said}"
-            out.append(Change(name, line, column, finding.rule, finding.resource, False, reason))
+            kind = "trail" if finding.resource in trails else "resource"
+            out.append(Change(name, line, column, finding.rule, finding.resource, False, reason,
+                              kind))
         elif finding.resource in failures:
             out.append(Change(name, line, column, finding.rule, finding.resource, False,
                               failures[finding.resource]))
@@ -344,7 +371,7 @@ def summary_lines(results: list[FileFix], diff: bool = False) -> list[str]:
         for change in result.changes:
             state = "fixed" if change.fixed else "not fixed"
             lines.append(f"{change.file}:{change.line}:{change.column}: {change.rule} {state} "
-                         f"(trail {change.trail}): {change.message}")
+                         f"({change.kind} {change.trail}): {change.message}")
         fixed = sum(1 for c in result.changes if c.fixed)
         counted = f"{fixed} finding{'s' if fixed != 1 else ''} fixed"
         if result.changed and (result.written or diff):

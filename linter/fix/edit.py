@@ -226,6 +226,21 @@ class Source:
     def _add(self, start: int, end: int, text: str) -> None:
         self.edits.append(Edit(start, end, text, len(self.edits)))
 
+    def mark(self) -> tuple[int, dict[tuple, int]]:
+        """Where the edits stand now, for :meth:`restore`."""
+        return len(self.edits), {where: len(entries) for where, entries in self._pending.items()}
+
+    def restore(self, mark: tuple[int, dict[tuple, int]]) -> None:
+        """Drop the edits and gathered additions made since ``mark`` (several edits that only
+        make sense together, one of which could not be made)."""
+        count, pending = mark
+        del self.edits[count:]
+        for where in list(self._pending):
+            if where in pending:
+                del self._pending[where][pending[where]:]
+            else:
+                del self._pending[where]
+
     def replace(self, path: Path, value: Any) -> None:
         """Put ``value`` where the value at ``path`` stands."""
         start, end = self.span(path)

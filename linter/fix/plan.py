@@ -6,6 +6,9 @@ the links and the trail's own settings (ET1001–ET1004, ET1008, WT2004); pass 2
 pass 1 made, fixes what the linked role and log group need (ET1005, ET1006, WT2001), so a role
 is always checked against the log group the trail ends up with.
 
+Pass 1 also makes the trail multi-region (WT2007): ``IsMultiRegionTrail: true``, and
+``IncludeGlobalServiceEvents: true`` where it is false (absent, it is true already).
+
 Policies: a value is pointed at the log group or role it already names (``!Ref G`` becomes
 ``!GetAtt G.Arn``; an ``!If`` whose other branch is ``AWS::NoValue`` or ``""`` becomes that
 branch); a trail naming none gets the log group its role's grants name, or the one role of the
@@ -41,7 +44,10 @@ POLICY_TYPES = ("AWS::IAM::Policy", "AWS::IAM::ManagedPolicy", "AWS::IAM::RolePo
 RETENTION_DAYS = (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827,
                   2192, 2557, 2922, 3288, 3653)
 
-PASS_1 = ("ET1001", "ET1002", "ET1003", "ET1004", "ET1008", "WT2004")
+MULTI_REGION_KEY = "IsMultiRegionTrail"
+GLOBAL_KEY = "IncludeGlobalServiceEvents"
+
+PASS_1 = ("ET1001", "ET1002", "ET1003", "ET1004", "ET1008", "WT2004", "WT2007")
 PASS_2 = ("ET1005", "ET1006", "WT2001")
 FIXABLE = PASS_1 + PASS_2
 
@@ -168,6 +174,8 @@ class Planner:
         if "WT2004" in found:
             self._guard(["WT2004"], trail_id, lambda: self._setting(
                 trail_id, "WT2004", "EnableLogFileValidation", _not_true, True, missing_ok=True))
+        if "WT2007" in found:
+            self._guard(["WT2007"], trail_id, lambda: self._fix_regions(trail_id, found["WT2007"]))
         group_rules = [r for r in ("ET1001", "ET1003") if r in found]
         role_rules = [r for r in ("ET1002", "ET1004") if r in found]
         group = None
@@ -326,6 +334,27 @@ class Planner:
         self._done.add((rule, owner, key))
         shown = ", ".join(_show(v) for _, v in wrong)
         self.act(rule, trail_id, f"set {key} of {owner} to {_show(good)} (was {shown})")
+
+    def _fix_regions(self, trail_id: str, findings: list[Finding]) -> None:
+        """WT2007: each property a finding is anchored at is set to true; one anchored at the
+        trail's Properties is a missing ``IsMultiRegionTrail`` (a missing
+        ``IncludeGlobalServiceEvents`` is true, never reported). Both properties or neither: a
+        multi-region trail that still leaves out global service events cannot be created, so a
+        refusal for one drops the edit of the other."""
+        keys = {f.path[-1] if f.path and f.path[-1] in (MULTI_REGION_KEY, GLOBAL_KEY)
+                else MULTI_REGION_KEY for f in findings}
+        wanted = [(key, bad) for key, bad in ((MULTI_REGION_KEY, _not_true), (GLOBAL_KEY, _not_on))
+                  if key in keys]
+        mark = (self.src.mark(), len(self.actions), set(self._done))
+        try:
+            for key, bad in wanted:
+                self._setting(trail_id, "WT2007", key, bad, True, missing_ok=True)
+        except Cannot:
+            edits, actions, done = mark
+            self.src.restore(edits)
+            del self.actions[actions:]
+            self._done = done
+            raise
 
     def _fix_retention(self, trail_id: str) -> None:
         days = retention_days(self.options)
@@ -689,6 +718,11 @@ def _false(value: Any) -> bool:
 
 def _not_true(value: Any) -> bool:
     return scalar_bool(value) is not True
+
+
+def _not_on(value: Any) -> bool:
+    """Not true where absent or ``AWS::NoValue`` means true (``IncludeGlobalServiceEvents``)."""
+    return not _is_no_value(value) and scalar_bool(value) is not True
 
 
 def _show(value: Any) -> str:
