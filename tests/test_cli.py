@@ -159,7 +159,7 @@ def test_json_contract(tmp_path, capsys, scripted):
     meta = catalog.get("ET1006")
     assert finding == {
         "rule": "ET1006", "slug": meta.slug, "severity": "error", "file": str(path),
-        "line": 5, "column": 5, "resource": "Trail",
+        "line": 5, "column": 5, "resource": "Trail", "resource_type": "AWS::CloudTrail::Trail",
         "path": ["Resources", "Trail", "Properties"], "message": "scripted ET1006 on Trail",
         "scenario": {"UseCloudWatch": False},
         "evidence": ["trail Trail", "log group: none"], "controls": list(meta.controls),
