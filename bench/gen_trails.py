@@ -1,6 +1,7 @@
 """Generate a CloudFormation template with N trails, for the size benchmark (c).
 
     python bench/gen_trails.py N [OUT.yaml]
+    python bench/gen_trails.py --monitoring N [OUT.yaml]   # each trail with its whole monitoring chain
 
 Every trail has its own log group, its own role (trusting cloudtrail.amazonaws.com) and its own
 separate ``AWS::IAM::Policy`` that names the role in ``Roles`` and grants
@@ -9,10 +10,22 @@ bucket and one KMS key. Every chain is sound, so cfn-trailwatch reports nothing 
 them: each role is reached by scanning the template's policies, which is where an engine that
 is not indexed per template grows as N x N. Written as plain block YAML with short-form tags,
 as people write templates.
+
+``--monitoring`` (``template(n, monitoring=True)``, for the WT3 rows of (c)): each trail also
+carries the whole chain of Security Hub CloudWatch.1-14 that WT3001-WT3014 follow: 14
+``AWS::Logs::MetricFilter`` on the trail's own log group, with the current pattern of each control
+taken from ``linter/data/securityhub-cloudwatch-controls.json`` (through
+``cfn_trailwatch.monitoring_controls``, so the generator follows the data file), 14
+``AWS::CloudWatch::Alarm`` on their metrics that fire on a single event, one ``AWS::SNS::Topic``
+per trail among the alarms' actions, and one ``AWS::SNS::Subscription`` to it; plus the
+``IncomingLogEvents`` alarm that IT2009 looks for, so that the template has no finding at all
+with every rule on. Metrics share one namespace, ``CISBenchmark``, as the real CIS templates do;
+each metric name is the control's and the trail's. 35 resources per trail (about 14 kB).
 """
 
 from __future__ import annotations
 
+import json
 import sys
 
 HEADER = """\
@@ -80,25 +93,106 @@ TRAIL = """\
 """
 
 
-def template(n: int) -> str:
-    return HEADER.replace("{n}", str(n)) + "".join(TRAIL.replace("{i}", str(i)) for i in range(1, n + 1))
+MONITORING_TRAIL = """\
+  TrailAlerts{i}:
+    Type: AWS::SNS::Topic
+    Properties:
+      TopicName: trail-{i}-alerts
+  TrailAlertsSubscription{i}:
+    Type: AWS::SNS::Subscription
+    Properties:
+      TopicArn: !Ref TrailAlerts{i}
+      Protocol: email
+      Endpoint: security-{i}@example.com
+  TrailDeliveryAlarm{i}:
+    Type: AWS::CloudWatch::Alarm
+    Properties:
+      AlarmDescription: trail-{i} stopped delivering to CloudWatch Logs
+      Namespace: AWS/Logs
+      MetricName: IncomingLogEvents
+      Dimensions:
+        - Name: LogGroupName
+          Value: !Ref TrailLogGroup{i}
+      Statistic: Sum
+      Period: 3600
+      EvaluationPeriods: 1
+      Threshold: 1
+      ComparisonOperator: LessThanThreshold
+      TreatMissingData: breaching
+      AlarmActions:
+        - !Ref TrailAlerts{i}
+"""
+
+CONTROL = """\
+  {name}Filter{i}:
+    Type: AWS::Logs::MetricFilter
+    Properties:
+      LogGroupName: !Ref TrailLogGroup{i}
+      FilterPattern: {pattern}
+      MetricTransformations:
+        - MetricNamespace: CISBenchmark
+          MetricName: {name}-trail-{i}
+          MetricValue: "1"
+  {name}Alarm{i}:
+    Type: AWS::CloudWatch::Alarm
+    Properties:
+      AlarmDescription: {description}
+      Namespace: CISBenchmark
+      MetricName: {name}-trail-{i}
+      Statistic: Sum
+      Period: 300
+      EvaluationPeriods: 1
+      Threshold: 1
+      ComparisonOperator: GreaterThanOrEqualToThreshold
+      TreatMissingData: notBreaching
+      AlarmActions:
+        - !Ref TrailAlerts{i}
+"""
 
 
-def write(n: int, path: str) -> str:
+def monitoring_controls() -> list[tuple[str, str, str]]:
+    """(resource name stem, title, current filter pattern) of each Security Hub CloudWatch.x
+    control, in the data file's order, as the installed cfn-trailwatch reads them."""
+    from cfn_trailwatch import monitoring_controls as controls
+    return [(c.id.replace(".", ""), c.title, c.current.text) for c in controls.controls()]
+
+
+def _monitoring_block(controls: list[tuple[str, str, str]]) -> str:
+    """One trail's chain, with ``{i}`` left to fill in."""
+    parts = [MONITORING_TRAIL]
+    for stem, title, pattern in controls:
+        description = json.dumps(f"{title} on trail-{{i}}")
+        parts.append(CONTROL.replace("{name}", stem).replace("{description}", description)
+                     .replace("{pattern}", json.dumps(pattern)))  # JSON strings are YAML
+    return "".join(parts)
+
+
+def template(n: int, monitoring: bool = False) -> str:
+    block = TRAIL + (_monitoring_block(monitoring_controls()) if monitoring else "")
+    header = HEADER.replace("{n}", str(n))
+    if monitoring:
+        header = header.replace("log group, role and policy.",
+                                "log group, role, policy and the whole CloudWatch.1-14 chain.")
+    return header + "".join(block.replace("{i}", str(i)) for i in range(1, n + 1))
+
+
+def write(n: int, path: str, monitoring: bool = False) -> str:
     with open(path, "w", encoding="utf-8") as handle:
-        handle.write(template(n))
+        handle.write(template(n, monitoring))
     return path
 
 
 def main(argv: list[str]) -> int:
+    monitoring = "--monitoring" in argv
+    argv = [a for a in argv if a != "--monitoring"]
     if not argv:
-        print(__doc__.strip().splitlines()[2].strip(), file=sys.stderr)
+        print("\n".join(__doc__.strip().splitlines()[2:4]), file=sys.stderr)
         return 2
     n = int(argv[0])
     if len(argv) > 1:
-        write(n, argv[1])
+        write(n, argv[1], monitoring)
     else:
-        sys.stdout.write(template(n))
+        sys.stdout.write(template(n, monitoring))
     return 0
 
 

@@ -3,7 +3,7 @@
     python bench/run.py                  # everything, 5 repeats (about 20 min: cfn-lint is slow)
     python bench/run.py --repeat 3       # fewer repeats
     python bench/run.py --quick          # 1 repeat, N = 300 and 600, for a smoke check
-    python bench/run.py --sections bc    # only some sections (a, b, c, d)
+    python bench/run.py --sections bc    # only some sections (a, b, c, d, e, f)
     python bench/run.py --profile        # no timing: profile the corpus scan in-process
                                          # (same as python bench/profile_scan.py)
 
@@ -18,6 +18,14 @@ every round, so a change of machine load hits them alike):
       (the plain cfn-lint runs of (a) are shared when both sections run); and, because
       cfn-lint's own run-to-run spread is larger than the overhead, the same overhead measured
       inside one process (``bench/plugin_share.py``: our import and our rules' time over the rest).
+  (e) every rule on over the corpus (issue 12): ``cfn-trailwatch --format json --include-checks WT3
+      FILES`` vs ``cfn-lint -e -a cfn_trailwatch.rules -- FILES`` (the opt-in rules are cfn-lint
+      experimental rules) vs the floor, in the same rounds as (a); then the same three on
+      <corpus>/real-monitoring alone (templates with CIS filters and alarms);
+  (f) every rule on over generated templates whose trails each carry the whole CloudWatch.1-14
+      chain (``bench/gen_trails.py --monitoring``): cfn-trailwatch with WT3 vs the floor (growth
+      per doubling), vs ``cfn-lint -e -a cfn_trailwatch.rules`` and ``cfn-lint -e``, and
+      cfn-trailwatch's default rules; a process over --wt3-timeout ends the series.
 
 Every time is one whole process (``subprocess``, wall clock by ``time.perf_counter``); each
 command runs once untimed first (warm-up: byte-code cache, page cache, and the crash check),
@@ -64,6 +72,15 @@ SKIPPED_FOLDERS = {"node_modules"}
 
 DEFAULT_SIZES = (300, 600, 1200, 2400)
 QUICK_SIZES = (300, 600)
+# (f): trails that each carry the whole CloudWatch.1-14 chain (35 resources, ~15 kB per trail);
+# 160 trails are 2.4 MB, the size of (c)'s largest. A process over --wt3-timeout stops the series.
+DEFAULT_WT3_SIZES = (10, 20, 40, 80, 160)
+QUICK_WT3_SIZES = (4, 8)
+DEFAULT_WT3_TIMEOUT = 120.0
+QUICK_WARMUP_AS_RUN = 5.0      # --quick: a warm-up longer than this is the command's timed run
+CORPUS_MONITORING = CORPUS / "real-monitoring"
+WT3 = ["--include-checks", "WT3"]             # every rule on, in the command line
+CFNLINT_WT3 = ["-e", "-a", "cfn_trailwatch.rules", "--"]   # and in cfn-lint (opt-in = experimental)
 
 # Issue 6's targets.
 TARGET_A_VS_CFNLINT = 50.0     # cfn-lint time / cfn-trailwatch time, at least
@@ -85,11 +102,16 @@ class Crash(Exception):
     pass
 
 
+class TooSlow(Exception):
+    pass
+
+
 @dataclass
 class Command:
     label: str
     chunks: list[list[str]]               # one argv per process; times of chunks are summed
     check: Callable[[int, str], str | None]
+    timeout: float | None = None          # per process; over it, the command is dropped (TooSlow)
     wall: list[float] = field(default_factory=list)
     cpu: list[float] = field(default_factory=list)
     first_stdout: str = ""
@@ -136,8 +158,12 @@ def _run_once(command: Command, env: dict[str, str], keep_output: bool) -> tuple
     for argv in command.chunks:
         before = resource.getrusage(resource.RUSAGE_CHILDREN)
         start = time.perf_counter()
-        proc = subprocess.run(argv, cwd=REPO, env=env, stdin=subprocess.DEVNULL,
-                              capture_output=True, text=True, errors="replace")
+        try:
+            proc = subprocess.run(argv, cwd=REPO, env=env, stdin=subprocess.DEVNULL,
+                                  capture_output=True, text=True, errors="replace",
+                                  timeout=command.timeout)
+        except subprocess.TimeoutExpired:
+            raise TooSlow(f"{command.label}: over {command.timeout:g} s") from None
         wall += time.perf_counter() - start
         after = resource.getrusage(resource.RUSAGE_CHILDREN)
         cpu += (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
@@ -152,14 +178,24 @@ def _run_once(command: Command, env: dict[str, str], keep_output: bool) -> tuple
     return wall, cpu
 
 
-def measure(commands: Sequence[Command], repeat: int, env: dict[str, str]) -> None:
-    """Warm up each command once, then run them in turns, ``repeat`` rounds, rotating the order."""
+def measure(commands: Sequence[Command], repeat: int, env: dict[str, str],
+            warmup_as_run: float | None = None) -> None:
+    """Warm up each command once, then run them in turns, ``repeat`` rounds, rotating the order.
+    ``warmup_as_run`` (``--quick``): a warm-up that took longer than that many seconds is kept as
+    the command's first timed run (caches weigh nothing at that length; cfn-lint's corpus runs).
+    A command over its ``timeout`` raises TooSlow."""
     for command in commands:
         _progress(f"warm-up  {command.label}")
-        _run_once(command, env, keep_output=True)
+        wall, cpu = _run_once(command, env, keep_output=True)
+        if warmup_as_run is not None and wall > warmup_as_run:
+            command.wall.append(wall)
+            command.cpu.append(cpu)
+            _progress(f"warm-up  {command.label}: {wall:.3f} s, kept as a timed run")
     for round_ in range(repeat):
         shift = round_ % len(commands)
         for command in list(commands[shift:]) + list(commands[:shift]):
+            if len(command.wall) >= repeat:
+                continue
             wall, cpu = _run_once(command, env, keep_output=False)
             command.wall.append(wall)
             command.cpu.append(cpu)
@@ -225,11 +261,12 @@ def _progress(message: str) -> None:
 # Inputs and environment
 
 
-def corpus_files() -> list[str]:
-    """Every template under the corpus, as cfn-trailwatch would find them in the folder (sorted,
-    hidden and node_modules skipped), relative to the repository (the benchmark's cwd)."""
+def corpus_files(top: Path = CORPUS) -> list[str]:
+    """Every template under the corpus (or ``top``), as cfn-trailwatch would find them in the
+    folder (sorted, hidden and node_modules skipped), relative to the repository (the benchmark's
+    cwd)."""
     found: list[str] = []
-    for root, dirs, files in os.walk(CORPUS):
+    for root, dirs, files in os.walk(top):
         dirs[:] = sorted(d for d in dirs if not d.startswith(".") and d not in SKIPPED_FOLDERS)
         for name in sorted(files):
             if not name.startswith(".") and name.endswith(TEMPLATE_SUFFIXES):
@@ -295,8 +332,8 @@ def machine(env: dict[str, str]) -> dict[str, str]:
 # Report
 
 
-def verdict(ok: bool) -> str:
-    return "PASS" if ok else "MISS"
+def verdict(ok: bool | None) -> str:
+    return "-" if ok is None else "PASS" if ok else "MISS"
 
 
 def table(commands: Sequence[Command], baseline: Command | None = None) -> str:
@@ -362,11 +399,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--repeat", type=int, default=None,
                         help="timed runs per command (default 5; --quick: 1)")
     parser.add_argument("--quick", action="store_true",
-                        help="smoke run: 1 repeat, N = 300 and 600")
-    parser.add_argument("--sections", default="abcd",
-                        help="which sections to run, any of a b c d (default: abcd)")
+                        help="smoke run: 1 repeat (a warm-up over 5 s is that run), N = 300 and "
+                             "600 for (c), 4 and 8 for (f)")
+    parser.add_argument("--sections", default="abcdef",
+                        help="which sections to run, any of a b c d e f (default: abcdef)")
     parser.add_argument("--sizes", default=None,
                         help="comma-separated trail counts for (c) (default 300,600,1200,2400)")
+    parser.add_argument("--wt3-sizes", default=None,
+                        help="comma-separated trail counts for (f) (default 10,20,40,80,160)")
+    parser.add_argument("--wt3-timeout", type=float, default=DEFAULT_WT3_TIMEOUT, metavar="S",
+                        help="(f): a process over S seconds ends the series at that N "
+                             f"(default {DEFAULT_WT3_TIMEOUT:g})")
     parser.add_argument("--limit", type=int, metavar="K",
                         help="use only the first K corpus files (a smoke test of (a) and (d))")
     parser.add_argument("--json", metavar="FILE", help="also write the raw results as JSON")
@@ -393,9 +436,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.error("--repeat must be at least 1")
     sizes = (tuple(int(x) for x in args.sizes.split(",") if x.strip()) if args.sizes
              else QUICK_SIZES if args.quick else DEFAULT_SIZES)
+    wt3_sizes = (tuple(int(x) for x in args.wt3_sizes.split(",") if x.strip()) if args.wt3_sizes
+                 else QUICK_WT3_SIZES if args.quick else DEFAULT_WT3_SIZES)
+    warmup_as_run = QUICK_WARMUP_AS_RUN if args.quick else None
     sections = set(args.sections.lower())
-    if not sections <= set("abcd"):
-        parser.error("--sections takes letters among a, b, c, d")
+    if not sections <= set("abcdef"):
+        parser.error("--sections takes letters among a, b, c, d, e, f")
 
     env = child_env(pyc_cache=not args.no_pyc_cache)
     trailwatch, cfnlint = tool("cfn-trailwatch"), tool("cfn-lint")
@@ -417,39 +463,54 @@ def main(argv: Sequence[str] | None = None) -> int:
     emit()
     for key, value in info.items():
         emit(f"- {key}: {value}")
-    emit(f"- repeats: {repeat} timed runs per command, after one warm-up run")
+    emit(f"- repeats: {repeat} timed runs per command, after one warm-up run"
+         + (f" (a warm-up over {QUICK_WARMUP_AS_RUN:g} s is kept as the timed run)"
+            if warmup_as_run else ""))
     emit()
 
     try:
         files: list[str] = []
-        if sections & set("ad"):
+        if sections & set("ade"):
             if not CORPUS.is_dir():
                 sys.exit(f"bench: no corpus at {CORPUS}")
             files = corpus_files()[:args.limit] if args.limit else corpus_files()
         cfnlint_plain: Command | None = None
 
-        # (a) and (d) share the plain cfn-lint runs.
-        if sections & set("ad"):
+        # (a) and (d) share the plain cfn-lint runs; (a) and (e) the floor. All the corpus
+        # commands take turns in the same rounds.
+        tw_e = cl_e = None
+        if sections & set("ade"):
             commands: list[Command] = []
             tw = fl = plugin = None
             if "a" in sections:
                 tw = Command("cfn-trailwatch --format json",
                              chunked([trailwatch, "--format", "json"], files, args.max_arg_bytes),
                              _check_trailwatch)
+                commands.append(tw)
+            if sections & set("ae"):
                 fl = Command("parse floor", chunked(floor, files, args.max_arg_bytes), _check_floor)
-                commands += [tw, fl]
-            cfnlint_plain = Command("cfn-lint", chunked([cfnlint], files, args.max_arg_bytes),
-                                    _check_cfnlint)
-            commands.append(cfnlint_plain)
+                commands.append(fl)
+            if "e" in sections:
+                tw_e = Command("cfn-trailwatch --format json --include-checks WT3",
+                               chunked([trailwatch, "--format", "json", *WT3], files,
+                                       args.max_arg_bytes), _check_trailwatch)
+                cl_e = Command("cfn-lint -e -a cfn_trailwatch.rules",
+                               chunked([cfnlint, *CFNLINT_WT3], files, args.max_arg_bytes),
+                               _check_cfnlint)
+                commands += [tw_e, cl_e]
+            if sections & set("ad"):
+                cfnlint_plain = Command("cfn-lint", chunked([cfnlint], files, args.max_arg_bytes),
+                                        _check_cfnlint)
+                commands.append(cfnlint_plain)
             if "d" in sections:
                 plugin = Command("cfn-lint -a cfn_trailwatch.rules",
                                  chunked([cfnlint, "-a", "cfn_trailwatch.rules", "--"], files,
                                          args.max_arg_bytes), _check_cfnlint)
                 commands.append(plugin)
             _progress(f"corpus: {len(files)} files; {len(commands)} commands x {repeat} runs")
-            measure(commands, repeat, env)
+            measure(commands, repeat, env, warmup_as_run)
 
-            if tw and fl:
+            if tw and fl and cfnlint_plain:
                 emit(f"## (a) corpus scan: {len(files)} files under ../shared/corpus"
                      + (f" (the first {args.limit} only)" if args.limit else ""))
                 emit()
@@ -477,6 +538,35 @@ def main(argv: Sequence[str] | None = None) -> int:
                                 over_floor <= TARGET_A_VS_FLOOR,
                                 f"{tw.cpu_median / fl.cpu_median:.2f}x"))
                 results["sections"]["a"] = _raw([tw, cfnlint_plain, fl])  # type: ignore[index]
+
+            if tw_e and cl_e and fl:
+                emit(f"## (e) corpus scan with every rule on (WT3): {len(files)} files"
+                     + (f" (the first {args.limit} only)" if args.limit else ""))
+                emit()
+                emit(table([tw_e, cl_e, fl], baseline=fl))
+                emit()
+                _e_lines(emit, targets, tw_e, cl_e, fl, len(files), "(e) corpus, WT3 on", True)
+                results["sections"]["e"] = _raw([tw_e, cl_e, fl])  # type: ignore[index]
+                # the monitoring templates alone: where WT3001-WT3014 have filters to follow
+                mon = corpus_files(CORPUS_MONITORING) if CORPUS_MONITORING.is_dir() else []
+                if mon:
+                    tw_m = Command("cfn-trailwatch --format json --include-checks WT3",
+                                   [[trailwatch, "--format", "json", *WT3, *mon]],
+                                   _check_trailwatch)
+                    cl_m = Command("cfn-lint -e -a cfn_trailwatch.rules",
+                                   [[cfnlint, *CFNLINT_WT3, *mon]], _check_cfnlint)
+                    fl_m = Command("parse floor", [floor + mon], _check_floor)
+                    _progress(f"real-monitoring: {len(mon)} files")
+                    measure([tw_m, cl_m, fl_m], repeat, env, warmup_as_run)
+                    emit(f"### (e) the same on ../shared/corpus/real-monitoring alone: "
+                         f"{len(mon)} templates with CIS filters and alarms")
+                    emit()
+                    emit(table([tw_m, cl_m, fl_m], baseline=fl_m))
+                    emit()
+                    _e_lines(emit, targets, tw_m, cl_m, fl_m, len(mon),
+                             "(e) real-monitoring alone, WT3 on", False)
+                    results["sections"]["e-real-monitoring"] = _raw(  # type: ignore[index]
+                        [tw_m, cl_m, fl_m])
 
         # (b) one small template
         if "b" in sections:
@@ -554,6 +644,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             results["sections"]["c"] = [  # type: ignore[index]
                 {"n": n, "bytes": size, **_raw([tw_c, fl_c])} for n, size, tw_c, fl_c in rows]
 
+        # (f) generated templates with the whole monitoring chain, every rule on
+        if "f" in sections:
+            _section_f(emit, targets, results, wt3_sizes, repeat, env, warmup_as_run,
+                       trailwatch, cfnlint, floor, args.wt3_timeout)
+
         # (d) the plugin's cost inside cfn-lint
         if "d" in sections and cfnlint_plain is not None:
             overhead = plugin.median / cfnlint_plain.median - 1  # type: ignore[union-attr]
@@ -610,6 +705,129 @@ def main(argv: Sequence[str] | None = None) -> int:
             json.dump(results, handle, indent=2)
             handle.write("\n")
     return 0
+
+
+def _e_lines(emit: Callable[[str], None], targets: list, tw: Command, cl: Command, fl: Command,
+             count: int, name: str, judged: bool) -> None:
+    """The ratios of a WT3 corpus run, and its rows in the targets table (``judged``: with
+    issue 6's verdicts; else shown with no verdict: a few files are mostly start-up)."""
+    speedup, over_floor = cl.median / tw.median, tw.median / fl.median
+    emit(f"- cfn-trailwatch: {_trailwatch_summary(tw)}")
+    emit(f"- cfn-lint -e -a / cfn-trailwatch, both with WT3: **{speedup:.1f}x** "
+         f"(CPU {cl.cpu_median / tw.cpu_median:.1f}x; min {cl.best / tw.best:.1f}x)")
+    emit(f"- cfn-trailwatch with WT3 / floor: **{over_floor:.2f}x** "
+         f"(CPU {tw.cpu_median / fl.cpu_median:.2f}x; min {tw.best / fl.best:.2f}x)")
+    emit(f"- per file: cfn-trailwatch {tw.median / count * 1000:.2f} ms, cfn-lint "
+         f"{cl.median / count * 1000:.1f} ms, floor {fl.median / count * 1000:.2f} ms")
+    emit()
+    note = "" if judged else " (no verdict: start-up dominated)"
+    targets.append((f"{name}: cfn-lint -e -a / cfn-trailwatch{note}",
+                    f">= {TARGET_A_VS_CFNLINT:g}x", f"{speedup:.1f}x",
+                    speedup >= TARGET_A_VS_CFNLINT if judged else None,
+                    f"{cl.cpu_median / tw.cpu_median:.1f}x"))
+    targets.append((f"{name}: cfn-trailwatch / parse floor{note}",
+                    f"<= {TARGET_A_VS_FLOOR:g}x", f"{over_floor:.2f}x",
+                    over_floor <= TARGET_A_VS_FLOOR if judged else None,
+                    f"{tw.cpu_median / fl.cpu_median:.2f}x"))
+
+
+def _section_f(emit: Callable[[str], None], targets: list, results: dict, sizes: Sequence[int],
+               repeat: int, env: dict[str, str], warmup_as_run: float | None, trailwatch: str,
+               cfnlint: str, floor: list[str], timeout: float) -> None:
+    """(f): generated templates whose N trails each carry the whole CloudWatch.1-14 chain
+    (``gen_trails.template(n, monitoring=True)``), with every rule on: cfn-trailwatch with WT3
+    vs the floor (growth per doubling, x floor), vs ``cfn-lint -e -a cfn_trailwatch.rules`` (the
+    same rules on in cfn-lint) and vs ``cfn-lint -e`` (cfn-lint's own work), and cfn-trailwatch's
+    default rules for what WT3 adds. A process over ``timeout`` seconds ends the series."""
+    rows: list[tuple[int, int, dict[str, Command]]] = []
+    stopped = ""
+    with tempfile.TemporaryDirectory(prefix="cfn-trailwatch-bench-") as tmp:
+        for n in sizes:
+            path = gen_trails.write(n, os.path.join(tmp, f"monitoring-{n}.yaml"), monitoring=True)
+            cmds = {
+                "tw": Command(f"cfn-trailwatch --include-checks WT3 N={n}",
+                              [[trailwatch, "--format", "json", *WT3, path]], _check_trailwatch,
+                              timeout),
+                "plain": Command(f"cfn-trailwatch (default rules) N={n}",
+                                 [[trailwatch, "--format", "json", path]], _check_trailwatch,
+                                 timeout),
+                "cl": Command(f"cfn-lint -e -a cfn_trailwatch.rules N={n}",
+                              [[cfnlint, *CFNLINT_WT3, path]], _check_cfnlint, timeout),
+                "cl0": Command(f"cfn-lint -e N={n}", [[cfnlint, "-e", path]], _check_cfnlint,
+                               timeout),
+                "fl": Command(f"parse floor N={n}", [floor + [path]], _check_floor, timeout),
+            }
+            _progress(f"generated with the monitoring chain: N={n}, "
+                      f"{os.path.getsize(path) / 1e6:.2f} MB")
+            try:
+                measure(list(cmds.values()), repeat, env, warmup_as_run)
+            except TooSlow as slow:
+                stopped = f"N={n}: {slow}; larger N not run"
+                _progress(stopped)
+                break
+            rows.append((n, os.path.getsize(path), cmds))
+    emit("## (f) generated templates with the whole monitoring chain, every rule on (WT3): "
+         "N trails, each with its log group, role, policy, 14 metric filters and alarms, a topic "
+         "and a subscription")
+    emit()
+    if not rows:
+        emit(f"- no size measured: {stopped}")
+        emit()
+        targets.append(("(f) WT3 on generated monitoring chains", "-", stopped, False, "-"))
+        return
+    emit("| N | size MB | cfn-trailwatch WT3 median s | min s | CPU s | default rules s | "
+         "floor s | x floor | growth per doubling | floor growth | cfn-lint -e -a s | "
+         "cfn-lint -e s | cfn-lint -e -a / cfn-trailwatch | cfn-lint -e / cfn-trailwatch |")
+    emit("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    worst_growth = worst_floor = cpu_growth = cpu_floor = 0.0
+    worst_cl, worst_cl0 = float("inf"), float("inf")
+    previous = None
+    for n, size, c in rows:
+        tw, fl = c["tw"], c["fl"]
+        ratio = tw.median / fl.median
+        worst_floor = max(worst_floor, ratio)
+        cpu_floor = max(cpu_floor, tw.cpu_median / fl.cpu_median)
+        vs_cl, vs_cl0 = c["cl"].median / tw.median, c["cl0"].median / tw.median
+        worst_cl, worst_cl0 = min(worst_cl, vs_cl), min(worst_cl0, vs_cl0)
+        growth = floor_growth = "-"
+        if previous:
+            pn, ptw, pfl = previous
+            doublings = _log2(n / pn)
+            if doublings > 0:
+                g = (tw.median / ptw.median) ** (1 / doublings)
+                worst_growth = max(worst_growth, g)
+                cpu_growth = max(cpu_growth, (tw.cpu_median / ptw.cpu_median) ** (1 / doublings))
+                growth = f"{g:.2f}x"
+                floor_growth = f"{(fl.median / pfl.median) ** (1 / doublings):.2f}x"
+        previous = (n, tw, fl)
+        emit(f"| {n} | {size / 1e6:.2f} | {tw.median:.3f} | {tw.best:.3f} | {tw.cpu_median:.3f} | "
+             f"{c['plain'].median:.3f} | {fl.median:.3f} | {ratio:.2f}x | {growth} | "
+             f"{floor_growth} | {c['cl'].median:.3f} | {c['cl0'].median:.3f} | {vs_cl:.2f}x | "
+             f"{vs_cl0:.2f}x |")
+    emit()
+    emit(f"- cfn-trailwatch WT3 at N={rows[0][0]}: {_trailwatch_summary(rows[0][2]['tw'])}")
+    emit(f"- cfn-lint -e -a at N={rows[0][0]}: {_cfnlint_matches(rows[0][2]['cl'])} "
+         "(no match: every chain is whole)")
+    if stopped:
+        emit(f"- stopped: {stopped} (--wt3-timeout {timeout:g})")
+    emit()
+    growth_shown = f"{worst_growth:.2f}x" + (f"; then over {timeout:g} s" if stopped else "")
+    if len(rows) > 1 or stopped:
+        targets.append(("(f) WT3, whole chains: time growth when N doubles (worst step)",
+                        f"<= {TARGET_C_DOUBLING:g}x", growth_shown,
+                        worst_growth <= TARGET_C_DOUBLING and not stopped, f"{cpu_growth:.2f}x"))
+    targets.append(("(f) WT3, whole chains: cfn-trailwatch / parse floor (worst N)",
+                    f"<= {TARGET_C_VS_FLOOR:g}x", f"{worst_floor:.2f}x"
+                    + ("; then over the timeout" if stopped else ""),
+                    worst_floor <= TARGET_C_VS_FLOOR and not stopped, f"{cpu_floor:.2f}x"))
+    targets.append(("(f) WT3, whole chains: cfn-lint -e -a / cfn-trailwatch (worst N; no target "
+                    "in issue 6)", "-", f"{worst_cl:.2f}x", None, "-"))
+    targets.append(("(f) WT3, whole chains: cfn-lint -e / cfn-trailwatch WT3 (worst N; no target "
+                    "in issue 6)", "-", f"{worst_cl0:.2f}x", None, "-"))
+    results["sections"]["f"] = [
+        {"n": n, "bytes": size, **_raw(list(c.values()))} for n, size, c in rows]
+    if stopped:
+        results["sections"]["f-stopped"] = stopped
 
 
 def _raw(commands: Sequence[Command]) -> dict[str, object]:
