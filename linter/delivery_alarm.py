@@ -25,7 +25,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from . import hygiene
+from . import hygiene, inventory
 from .arn import Match
 from .values import Atom, NoValue, Scenario, choices, render, scalar_text
 
@@ -47,13 +47,18 @@ def watched(check: Any, group: Any, s: Scenario) -> None:
     tree, depth = hygiene._group_root(group)
     on_metric: list[tuple[str, Scenario, list[str]]] = []   # (alarm, scenario, what it lacks)
     absent: list[Scenario] = []   # where an alarm that is right when it exists is not there
-    for alarm_id in sorted(check.names.by_type(ALARM)):
+    # Only the alarms written on AWS/Logs IncomingLogEvents, and those whose metric is not a
+    # literal: one written on another metric can watch nothing here.
+    alarms = inventory.of(check.resolver, check.names)
+    for alarm_id in alarms.first_on_group(alarms.alarms_on([(NAMESPACE, METRIC)]),
+                                          group.logical_id, group.name):
         outcomes = list(_alarm(check, group, alarm_id, s))
         if outcomes and all(lacks == [] for _, lacks in outcomes):
             return   # this alarm alerts when delivery stops, in every scenario
         on_metric.extend((alarm_id, s_i, lacks) for s_i, lacks in outcomes if lacks)
         if any(lacks == [] for _, lacks in outcomes):
             absent.extend(s_i for s_i, lacks in outcomes if lacks is None)
+    on_metric.sort(key=lambda entry: entry[0])   # the first alarm by ID, whatever the search order
     trail = f"Trail {check.trail_id}"
     if not on_metric:
         tree.append((depth, f"no {ALARM} on {NAMESPACE} {METRIC} with {DIMENSION} {label}"))

@@ -44,7 +44,7 @@ from __future__ import annotations
 
 from typing import Any, Iterator
 
-from . import hygiene, monitoring_controls, patterns
+from . import hygiene, inventory, monitoring_controls, patterns
 from .arn import Match
 from .findings import Finding, Note, scoped
 from .values import (EMPTY, Atom, NoValue, ResourceAttr, ResourceRef, Scenario, choices, render,
@@ -89,6 +89,10 @@ class _Candidate:
 
     def __init__(self, s: Scenario, broken: _Broken | None, verdict: Any = None) -> None:
         self.s, self.broken, self.verdict = s, broken, verdict
+
+
+def _index(check: Any) -> inventory.Inventory:
+    return inventory.of(check.resolver, check.names)
 
 
 def enabled(check: Any) -> list[monitoring_controls.Control]:
@@ -164,8 +168,17 @@ def _trail_fails(check: Any, group: Any, s: Scenario) -> tuple[str, Scenario] | 
 
 def _best(check: Any, group: Any, c: monitoring_controls.Control, s: Scenario) -> _Broken | None:
     """None when some filter's chain holds in every scenario, else the furthest broken link."""
-    found: list[_Broken] = []
-    for filter_id in sorted(check.names.by_type(METRIC_FILTER)):
+    found: list[tuple[int, _Broken]] = []   # (position among the sorted IDs, broken link)
+    index = _index(check)
+    candidates = index.filters_for(c.id)
+    # The filters written on the trail's own group first: in a template of many trails the one
+    # that holds is found without following every other trail's filters (only an order of
+    # search: the verdict is _same_group's).
+    mine = index.filters_written_on(c.id, group.logical_id, group.name)
+    order = [i for i, f in enumerate(candidates) if f in mine] + \
+        [i for i, f in enumerate(candidates) if f not in mine]
+    for position in order:
+        filter_id = candidates[position]
         # Each candidate under its own trace: the finding names what its own chain consulted.
         with check.resolver.traced(isolated=True) as keys:
             outcomes = list(_filter(check, group, c, filter_id, s))
@@ -175,12 +188,13 @@ def _best(check: Any, group: Any, c: monitoring_controls.Control, s: Scenario) -
         for o in outcomes:
             if o.broken is not None:
                 o.broken.keys = frozenset(keys)
-                found.append(o.broken)
+                found.append((position, o.broken))
     if not found:
         current = patterns.render(c.current.pattern)
         return _Broken(0, f"no {METRIC_FILTER} on it has the filter pattern of {c.id}: "
                           f"{current}", [(0, f"no {METRIC_FILTER} with {current}")], s)
-    return max(found, key=lambda b: b.score)   # the first of the furthest (sorted IDs)
+    # the furthest; of those, the first in sorted ID order
+    return max(found, key=lambda pair: (pair[1].score, -pair[0]))[1]
 
 
 def _older_form_note(check: Any, c: Any, filter_id: str, outcomes: list[_Candidate]) -> None:
@@ -282,13 +296,9 @@ def _from_metric(check: Any, c: Any, name: str, props: dict, lines: list, s: Sce
     yield from _alarms(check, c, name, metrics, lines, s)
 
 
-def _all_metrics(check: Any) -> set[tuple[Any, Any]]:
+def _all_metrics(check: Any) -> set[tuple[str, str]]:
     """Every (namespace, name) a metric filter of the template writes, as written."""
-    out = set()
-    for filter_id in check.names.by_type(METRIC_FILTER):
-        raw = hygiene._properties(check, filter_id).get("MetricTransformations")
-        out.update((scalar_text(ns), scalar_text(name)) for ns, name, _ in _metrics(raw))
-    return out
+    return _index(check).metrics
 
 
 def _same_group(check: Any, group: Any, target: Any, s: Scenario) -> Match:
@@ -313,10 +323,11 @@ def _metrics(value: Any) -> list[tuple[Any, Any, dict]]:
 def _alarms(check: Any, c: Any, name: str, metrics: list, lines: list, s: Scenario):
     wanted = {(scalar_text(ns), scalar_text(metric)): item for ns, metric, item in metrics}
     shown = ", ".join(f"{render(ns)}/{render(metric)}" for ns, metric, _ in metrics)
-    near: list[str] = []
+    near: list[tuple[str, str]] = []   # (alarm, what it is on)
     refs: list[str] = []   # alarms whose MetricName is !Ref of this filter (a common mistake)
     results = []
-    for alarm_id in sorted(check.names.by_type(ALARM)):
+    index = _index(check)
+    for alarm_id in index.alarms_on(wanted):
         properties = _subset(hygiene._properties(check, alarm_id), _ALARM_KEYS)
         for s_i, exists in check.resolver.exists(alarm_id, s):
             if not exists:
@@ -335,16 +346,21 @@ def _alarms(check: Any, c: Any, name: str, metrics: list, lines: list, s: Scenar
                 elif key in wanted:
                     results.append((alarm_id,
                                     *_alarm(check, alarm_id, props, wanted[key], lines, s_j)))
-                elif any(key[1] == w[1] for w in wanted) or (
-                        any(key[0] == w[0] for w in wanted) and key not in _all_metrics(check)):
-                    near.append(f"alarm {alarm_id} is on {render(props.get('Namespace'))}/"
-                                f"{render(props.get('MetricName'))}")
+                elif _near(key, wanted, index):
+                    near.append((alarm_id, f"alarm {alarm_id} is on "
+                                           f"{render(props.get('Namespace'))}/"
+                                           f"{render(props.get('MetricName'))}"))
     if not results:
+        # the alarms written on a metric close to the filter's (another namespace, another name)
+        near += [(alarm_id, f"alarm {alarm_id} is on {key[0]}/{key[1]}")
+                 for key, ids in index.alarms.items() if key not in wanted and _near(key, wanted, index)
+                 for alarm_id in ids]
+        close = [text for _, text in sorted(near)]
         more = f" ({'; '.join(refs)})" if refs else \
-            f" ({'; '.join(near)}, not the filter's)" if near else ""
+            f" ({'; '.join(close)}, not the filter's)" if close else ""
         yield s, _Broken(3, f"no {ALARM} is on the metric {shown} of {name}{more}",
                          lines + [(1, f"no {ALARM} on {shown}")]
-                         + [(2, n) for n in refs + near], s)
+                         + [(2, n) for n in refs + close], s)
         return
     # One alarm that holds in every scenario it was followed in is enough; an alarm that holds
     # only in some (ActionsEnabled from a parameter) does not cover the others.
@@ -354,6 +370,13 @@ def _alarms(check: Any, c: Any, name: str, metrics: list, lines: list, s: Scenar
             yield from ((s_x, None) for _, s_x, _ in mine)
             return
     yield from ((s_x, broken) for _, s_x, broken in results if broken is not None)
+
+
+def _near(key: tuple[str, str], wanted: Any, index: inventory.Inventory) -> bool:
+    """An alarm on the filter's metric name in another namespace, or in its namespace on a
+    metric no filter of the template writes: most likely meant for this filter."""
+    return any(key[1] == w[1] for w in wanted) or (
+        any(key[0] == w[0] for w in wanted) and key not in index.metrics)
 
 
 def _alarm(check: Any, alarm_id: str, props: dict, transformation: dict, lines: list,
@@ -489,7 +512,7 @@ def _subscribed(check: Any, topic: str, s: Scenario) -> str | None:
     own = hygiene._properties(check, topic).get("Subscription")
     if isinstance(own, list) and own:
         return None
-    for sub_id in sorted(check.names.by_type(SUBSCRIPTION)):
+    for sub_id in _index(check).subscriptions_of(topic):
         raw = hygiene._properties(check, sub_id).get("TopicArn")
         for s_i, value in check.resolver.resolve(raw, s):
             if _topic_id(check, value) == topic:
@@ -543,6 +566,9 @@ def standalone(resolver: Any, names: Any, filters: list[str], trails: list[str],
                opt_in: frozenset, region_label: str | None, out: Standalone) -> None:
     """WT3001-WT3014 from each metric filter of ``filters`` in the scenarios where no trail of
     ``trails`` (the template's) exists, into ``out``."""
+    if any(isinstance(resolver.resources.get(t), dict) and "Condition" not in resolver.resources[t]
+           for t in trails):
+        return   # a trail created in every scenario: every filter is judged from the trail
     controls = {c.rule: c for c in monitoring_controls.controls() if c.rule in opt_in}
     accepted = _accepted_controls(resolver, filters)
     for filter_id in filters:

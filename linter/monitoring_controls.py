@@ -109,6 +109,18 @@ def classify(text: str | patterns.Pattern, only: str | None = None) -> Classific
     """Which control's accepted variant the pattern is, or the difference to the closest.
     ``only`` restricts the comparison to one control (an ID or rule ID)."""
     if isinstance(text, str):
+        return _classify_text(text, only)
+    return _classify(text, only)
+
+
+@functools.lru_cache(maxsize=4096)
+def _classify_text(text: str, only: str | None) -> Classification:
+    """Pure and asked again for every trail and control that meets the same filter: kept."""
+    return _classify(text, only)
+
+
+def _classify(text: str | patterns.Pattern, only: str | None) -> Classification:
+    if isinstance(text, str):
         try:
             pattern = patterns.parse(text)
         except patterns.NotJsonPattern as err:

@@ -130,7 +130,7 @@ def test_sarif_results_exact(here, capsys, scripted):
             "artifactLocation": {"uri": "stacks/t.yaml", "uriBaseId": "%SRCROOT%"},
             "region": {"startLine": 5, "startColumn": 5}}
         assert result["properties"] == {
-            "resource": "Trail", "path": ["Resources", "Trail", "Properties"],
+            "resource": "Trail", "resourceType": "AWS::CloudTrail::Trail", "path": ["Resources", "Trail", "Properties"],
             "scenario": {"UseCloudWatch": False},
             "evidence": ["trail Trail", "log group: none"],
             "controls": list(catalog.get(result["ruleId"]).controls),
