@@ -127,6 +127,17 @@ def run_cli(*args: str) -> tuple[int, str]:
     return code, buffer.getvalue()
 
 
+_CLI_REPORTS: dict[Path, tuple[int, dict]] = {}
+
+
+def cli_report(path: Path, tmp: Path) -> tuple[int, dict]:
+    """The CLI's exit code and JSON report on a fixture, run once for the tests that read it."""
+    if path not in _CLI_REPORTS:
+        code, out = run_cli("--format", "json", *cli_args(path, tmp), str(path))
+        _CLI_REPORTS[path] = (code, json.loads(out))
+    return _CLI_REPORTS[path]
+
+
 FILES = fixture_files()
 IDS = [str(p.relative_to(FIXTURES)) for p in FILES]
 
@@ -174,8 +185,7 @@ def test_the_scope_of_a_fixture(tmp_path):
 
 @pytest.mark.parametrize("path", FILES, ids=IDS)
 def test_cli_gives_exactly_the_expected_findings(path, tmp_path):
-    code, out = run_cli("--format", "json", *cli_args(path, tmp_path), str(path))
-    report = json.loads(out)
+    code, report = cli_report(path, tmp_path)
     assert report["errors"] == []
     # a finding the fixture suppresses (Metadata ignore_checks) is reported by neither front end
     got = {(f["rule"], f["line"]) for f in report["findings"] if not f.get("suppressed")}
@@ -186,32 +196,80 @@ def test_cli_gives_exactly_the_expected_findings(path, tmp_path):
     assert code == (1 if failing else 0)
 
 
-@pytest.fixture(scope="module")
-def cfn_lint_results() -> dict[str, set[tuple[str, int]]]:
-    """One run of real cfn-lint with our rules over every fixture; ``--include-checks I``, as
-    cfn-lint hides informational rules (IT2006) by default."""
+def _groups() -> dict[tuple, list[Path]]:
+    """The fixtures by the cfn-lint configuration they need: declared rule options
+    (``-x RULE:option=value``) and whether the opt-in rules run (``--include-experimental``)."""
     groups: dict[tuple, list[Path]] = {}
-    for path in FILES:   # one run per set of declared rule options (-x RULE:option=value)
+    for path in FILES:
         groups.setdefault((options(path), opt_in(path)), []).append(path)
-    matches = []
-    for (declared, experimental), paths in groups.items():
-        configure = [arg for rule, name, value in declared for arg in ("-x", f"{rule}:{name}={value}")]
-        configure += ["--include-experimental"] if experimental else []
-        proc = subprocess.run(
-            [*CFN_LINT, "--format", "json", "--include-checks", "I", "-a", "cfn_trailwatch.rules",
-             *configure, "--", *map(str, paths)],
-            capture_output=True, text=True, cwd=ROOT)
-        assert "Unknown exception" not in proc.stdout + proc.stderr
-        matches += json.loads(proc.stdout or "[]")
+    return groups
+
+
+def _ours(matches: list[tuple[str, str, int, str]]) -> dict[str, set[tuple[str, int, str]]]:
+    """(file, rule, line, message) matches -> our rules' findings per fixture; cfn-lint must
+    have read every fixture (no E0 parse error)."""
     results: dict[str, set[tuple[str, int, str]]] = {str(p): set() for p in FILES}
-    for match in matches:
-        rule = match["Rule"]["Id"]
+    for filename, rule, line, message in matches:
         if rule in OUR_RULES:
-            results[match["Filename"]].add((rule, match["Location"]["Start"]["LineNumber"],
-                                            match["Message"]))
+            results[filename].add((rule, line, message))
         else:
-            assert not rule.startswith("E0"), match  # cfn-lint could read every fixture
+            assert not rule.startswith("E0"), (filename, rule, line, message)
     return results
+
+
+def _cfn_lint_command(paths: list[Path], declared: tuple, experimental: bool) -> list[tuple]:
+    """Real cfn-lint, as a user runs it: the plugin loaded with ``-a``, ``--include-checks I``
+    (cfn-lint hides informational rules such as IT2006 by default)."""
+    configure = [arg for rule, name, value in declared for arg in ("-x", f"{rule}:{name}={value}")]
+    configure += ["--include-experimental"] if experimental else []
+    proc = subprocess.run(
+        [*CFN_LINT, "--format", "json", "--include-checks", "I", "-a", "cfn_trailwatch.rules",
+         *configure, "--", *map(str, paths)],
+        capture_output=True, text=True, cwd=ROOT)
+    assert "Unknown exception" not in proc.stdout + proc.stderr
+    return [(m["Filename"], m["Rule"]["Id"], m["Location"]["Start"]["LineNumber"], m["Message"])
+            for m in json.loads(proc.stdout or "[]")]
+
+
+def _cfn_lint_library(paths: list[Path], declared: tuple, experimental: bool) -> list[tuple]:
+    """The same through cfn-lint's library (``cfnlint.api``) with only our rules loaded: cfn-lint's
+    own few hundred rules (its schema checks are most of its time) cannot change ours."""
+    from cfnlint.api import ManualArgs, lint
+    from cfnlint.rules import RulesCollection
+
+    configure: dict[str, dict[str, str]] = {}
+    for rule, name, value in declared:
+        configure.setdefault(rule, {})[name] = value
+    rules = RulesCollection(include_rules=["I"], include_experimental=experimental,
+                            configure_rules=configure)
+    rules.create_from_module("cfn_trailwatch.rules")
+    config = ManualArgs(include_checks=["I"], include_experimental=experimental,
+                        configure_rules=configure, regions=["us-east-1"])
+    out = []
+    for path in paths:
+        for match in lint(path.read_text(encoding="utf-8"), rules=rules, regions=["us-east-1"],
+                          config=config):
+            out.append((str(path), match.rule.id, match.linenumber, match.message))
+    return out
+
+
+@pytest.fixture(scope="module")
+def cfn_lint_results() -> dict[str, set[tuple[str, int, str]]]:
+    """Every fixture through cfn-lint's library with our rules; and, per configuration, real
+    cfn-lint's command line on a sample of the fixtures (the first, a fail and a pass of each
+    folder), which must agree with the library run on every one of them."""
+    library, command = [], []
+    for (declared, experimental), paths in _groups().items():
+        library += _cfn_lint_library(paths, declared, experimental)
+        sample = sorted({next(p for p in paths if p.parent == folder and p.name.startswith(kind))
+                         for folder in {p.parent for p in paths} for kind in ("fail_", "pass_")
+                         if any(p.parent == folder and p.name.startswith(kind) for p in paths)})
+        command += _cfn_lint_command(sample, declared, experimental)
+        sampled = {str(p) for p in sample}
+        ours = _ours([m for m in library if m[0] in sampled])
+        theirs = _ours(command)
+        assert {f: ours[f] for f in sampled} == {f: theirs[f] for f in sampled}
+    return _ours(library)
 
 
 @pytest.mark.parametrize("path", FILES, ids=IDS)
@@ -226,7 +284,7 @@ def test_cfn_lint_gives_the_same_findings(path, cfn_lint_results):
 def test_cfn_lint_gives_the_same_messages_as_the_cli(path, cfn_lint_results, tmp_path):
     # the scenario annotation, the streams ET1006 names, the reason a link is unverifiable:
     # one engine, so every word the same in both front ends
-    _, out = run_cli("--format", "json", *cli_args(path, tmp_path), str(path))
-    cli = {(f["rule"], f["line"], f["message"]) for f in json.loads(out)["findings"]
+    _, report = cli_report(path, tmp_path)
+    cli = {(f["rule"], f["line"], f["message"]) for f in report["findings"]
            if not f.get("suppressed")}
     assert cfn_lint_results[str(path)] == cli
