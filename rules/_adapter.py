@@ -92,6 +92,19 @@ def _analyse(cfn, rule_options: dict[str, dict[str, Any]] | None = None,
         return Outcome([], [(trail_id, message) for trail_id in trails])
 
 
+def _not_analysed(cfn, resource_id: str, message: str) -> str:
+    """The message of a resource the engine gave up on: a trail, or (with the monitoring rules)
+    a metric filter of a stack without a trail."""
+    data = template_data(cfn)
+    resources = data.get("Resources") if isinstance(data, dict) else None
+    resource = resources.get(resource_id) if isinstance(resources, dict) else None
+    if isinstance(resource, dict) and resource.get("Type") == "AWS::Logs::MetricFilter":
+        return (f"cfn-trailwatch could not analyse this metric filter ({message}); its "
+                "monitoring chain was not verified")
+    return (f"cfn-trailwatch could not analyse this trail ({message}); its CloudWatch Logs "
+            "delivery was not verified")
+
+
 class TrailwatchRule(CloudFormationLintRule):
     """Base of the generated rule classes; ``id`` selects the catalogue entry."""
 
@@ -144,10 +157,13 @@ class TrailwatchRule(CloudFormationLintRule):
             matches = [RuleMatch(list(f.path), f.message)
                        for f in outcome.findings if f.rule == self.id]
             if self.id == UNVERIFIABLE:
-                matches += [RuleMatch(["Resources", trail_id],
-                                      f"cfn-trailwatch could not analyse this trail ({message}); "
-                                      f"its CloudWatch Logs delivery was not verified")
-                            for trail_id, message in outcome.failures]
+                # With the opt-in rules on, what they could not analyse (a metric filter of a
+                # stack without a trail) fails the run too, as in the CLI with --include-checks.
+                failures = _outcome(cfn, self.rule_options(), _OPT_IN).failures \
+                    if getattr(self, "include_experimental", False) else outcome.failures
+                matches += [RuleMatch(["Resources", resource_id], _not_analysed(cfn, resource_id,
+                                                                                 message))
+                            for resource_id, message in failures]
             return matches
         except Exception:  # noqa: BLE001 - a rule must never raise into cfn-lint
             LOGGER.warning("cfn-trailwatch rule %s failed on %s", self.id,

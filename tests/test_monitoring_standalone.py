@@ -358,3 +358,34 @@ def test_an_unlisted_value_never_equals_the_default():
             for s2, b in r.exists("B", s)]
     assert sorted(seen, key=repr) == sorted([(True, False, ""), (False, True, "prod"),
                                              (False, False, None)], key=repr)
+
+
+# -- a filter that cannot be analysed fails the gate, located at the filter -------------------
+
+def test_an_undefined_condition_on_a_standalone_filter_is_a_located_error(write):
+    text = stack().replace("    Type: AWS::Logs::MetricFilter\n",
+                           "    Type: AWS::Logs::MetricFilter\n    Condition: Nowhere\n")
+    path = write(text)
+    code, report = _json(*WT3, path)
+    assert code == 2
+    [error] = report["errors"]
+    assert error["line"] == 12   # the filter's logical ID
+    assert error["message"] == ("metric filter Filter cannot be analysed: condition Nowhere is "
+                                "not defined")
+    _, out = _cli(path)   # the monitoring rules not asked for: nothing is analysed
+    assert "error" not in out
+
+
+def test_cfn_lint_names_the_filter_it_could_not_analyse(write):
+    import subprocess
+    from helpers import CFN_LINT
+    text = stack().replace("    Type: AWS::Logs::MetricFilter\n",
+                           "    Type: AWS::Logs::MetricFilter\n    Condition: Nowhere\n")
+    path = write(text)
+    proc = subprocess.run([*CFN_LINT, "--format", "json", "-e", "-a", "cfn_trailwatch.rules",
+                           "--", path], capture_output=True, text=True, cwd=ROOT)
+    ours = [m for m in json.loads(proc.stdout) if m["Rule"]["Id"] == "WT1007"]
+    assert [m["Location"]["Start"]["LineNumber"] for m in ours] == [12]
+    assert ours[0]["Message"].startswith("cfn-trailwatch could not analyse this metric filter "
+                                         "(metric filter Filter cannot be analysed: condition "
+                                         "Nowhere is not defined)")
