@@ -251,6 +251,13 @@ def _filter_props(check: Any, group: Any, c: Any, filter_id: str, props: dict,
         return
     classified = _control_of(raw, c)
     if classified is None:
+        if not isinstance(hygiene._properties(check, filter_id).get(PATTERN_KEY), str):
+            # A pattern chosen by a parameter or condition: in this scenario it is another
+            # control's, so here it does not stand in for this one.
+            yield _Candidate(s, _Broken(
+                0, f"no {METRIC_FILTER} on it has the filter pattern of {c.id} here: the "
+                   f"FilterPattern of {name} is {render(raw)}",
+                [(0, f"{name}: FilterPattern {render(raw)} (not {c.id}'s)")], s))
         return
     verdict, matches = classified
     same = _same_group(check, group, props.get("LogGroupName"), s)
