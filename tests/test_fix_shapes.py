@@ -44,7 +44,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from cfn_trailwatch import fix, load, trail
-from cfn_trailwatch.cli import _inline_suppression, main
+from cfn_trailwatch.cli import main
+from cfn_trailwatch.suppress import inline_suppression
 
 CI = settings(deadline=None, derandomize=True, database=None,
               suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large,
@@ -70,7 +71,7 @@ def findings(text: str) -> dict[tuple[str, str], str]:
     """What the command line reports: a finding suppressed in the template's Metadata is not."""
     document = load.load_text(text, "t")
     return {(f.rule, f.resource): f.message for f in trail.analyse(document.data).findings
-            if _inline_suppression(document.data, f) is None}
+            if inline_suppression(document.data, f) is None}
 
 
 @contextlib.contextmanager

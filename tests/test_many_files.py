@@ -14,7 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from cfn_trailwatch import cli, load
+from cfn_trailwatch import load
+from cfn_trailwatch.scan import pool, progress
 from cfn_trailwatch.cli import main
 
 from helpers import COMPLIANT, NO_CWL, SEED, scripted_template, write
@@ -137,15 +138,15 @@ def test_jobs_output_is_the_same_as_in_process(tmp_path, capsys, monkeypatch, fm
 def test_jobs_small_runs_stay_in_process(tmp_path, capsys, scripted):
     """The scripted engine exists only in this process: it sees the files scanned here."""
     few = [write(tmp_path, f"few/t{i}.yaml", scripted_template(("T", ["ET1001"])))
-           for i in range(cli.PARALLEL_MIN_FILES - 1)]
+           for i in range(pool.PARALLEL_MIN_FILES - 1)]
     code, _, _ = run(capsys, "--jobs", "4", tmp_path / "few")
     assert code == 1 and len(scripted) == len(few)
-    for i in range(cli.PARALLEL_MIN_FILES):
+    for i in range(pool.PARALLEL_MIN_FILES):
         write(tmp_path, f"many/t{i}.yaml", scripted_template(("T", [])))
     scripted.clear()
     code, out, _ = run(capsys, "--jobs", "2", "--format", "json", tmp_path / "many")
     assert scripted == [], "these were scanned in worker processes"
-    assert code == 1 and json.loads(out)["summary"]["templates"] == cli.PARALLEL_MIN_FILES
+    assert code == 1 and json.loads(out)["summary"]["templates"] == pool.PARALLEL_MIN_FILES
 
 
 @pytest.mark.parametrize("value", ["-1", "two", "1.5", "", "-j"])
@@ -259,13 +260,13 @@ def many(tmp_path: Path, count: int) -> Path:
 
 
 def test_no_progress_line_when_stderr_is_not_a_terminal(tmp_path, capsys, scripted):
-    code, _, err = run(capsys, many(tmp_path, cli.PROGRESS_MIN_FILES + 9))
+    code, _, err = run(capsys, many(tmp_path, progress.PROGRESS_MIN_FILES + 9))
     assert (code, err) == (0, "")
 
 
 def test_progress_line_on_a_terminal_is_drawn_and_cleared(tmp_path, capsys, scripted,
                                                           monkeypatch):
-    total = cli.PROGRESS_MIN_FILES + 9
+    total = progress.PROGRESS_MIN_FILES + 9
     folder = many(tmp_path, total)
     monkeypatch.setattr(sys.stderr, "isatty", lambda: True)
     code, out, err = run(capsys, folder)
@@ -281,7 +282,7 @@ def test_progress_line_on_a_terminal_is_drawn_and_cleared(tmp_path, capsys, scri
 
 def test_progress_line_for_a_slow_scan_of_few_files(tmp_path, capsys, scripted, monkeypatch):
     monkeypatch.setattr(sys.stderr, "isatty", lambda: True)
-    monkeypatch.setattr(cli, "PROGRESS_AFTER_SECONDS", 0.0)  # "slow" from the start
+    monkeypatch.setattr(progress, "PROGRESS_AFTER_SECONDS", 0.0)  # "slow" from the start
     _, _, err = run(capsys, many(tmp_path, 3))
     assert f"\r{PROGRESS}3/3 files" in err and err.endswith("\r")
 
@@ -294,7 +295,7 @@ def test_no_progress_line_for_a_short_scan_on_a_terminal(tmp_path, capsys, scrip
 
 
 def test_progress_line_with_jobs(tmp_path, capsys, monkeypatch):
-    total = cli.PROGRESS_MIN_FILES + 1
+    total = progress.PROGRESS_MIN_FILES + 1
     for index in range(total):
         write(tmp_path, f"t{index:03}.yaml", COMPLIANT)
     monkeypatch.setattr(sys.stderr, "isatty", lambda: True)

@@ -119,7 +119,7 @@ def to_element(run: Run, fail_on: str = "error") -> ET.Element:
         suite = ET.SubElement(root, "testsuite", name=_x(shown))
         file_errors = errors.get(file, [])
         trails = list(trails_by_file.get(file, []))
-        # A trail the engine gave up on carries its ID (cli._internal_error); an error without
+        # A trail the engine gave up on carries its ID (scan.check.internal_error); an error without
         # one concerns the whole file, so no check in it is known to pass.
         failed_trails = {e.extra.get("trail") for e in file_errors}
         whole_file_failed = None in failed_trails

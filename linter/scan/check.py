@@ -1,0 +1,126 @@
+"""Checking one file of a scan into a ``Run``: its options (the configuration's parameters for
+it under the command line's), loading, the analysis, each finding placed at a line and column
+and suppressed or not, and any failure kept to that file."""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any
+
+from .. import catalog, load, monitoring, parameter_file, suppress, trail
+from .. import config as config_file
+from ..findings import FileError, Located
+from ..report import STAGE_ANALYSE, Run
+
+# A large template is millions of small containers that live to the end of the run. With the
+# default thresholds (700, 10, 10) the cyclic collector walks them again and again, so the time
+# grows faster than the template (bench section (c)); later, rarer collections keep it linear
+# and about a third faster on large files. Nothing here relies on cycles being freed promptly.
+# The command line sets them for its run, a worker process for its own.
+GC_THRESHOLDS = (10_000, 10, 10)
+
+
+def file_options(path: str, options: trail.Options, config: config_file.Config) -> trail.Options:
+    """The options for one template: the config's parameters for it under the command line's."""
+    from_config = config.parameters_for(path, _config_parameter_file)
+    if not from_config:
+        return options
+    return dataclasses.replace(options, parameters={**from_config, **options.parameters})
+
+
+def _config_parameter_file(path: str) -> dict[str, Any]:
+    try:
+        return parameter_file.read(path)
+    except parameter_file.ParameterFileError as err:
+        raise config_file.ConfigError(f"parameter_files: {err}") from None
+
+
+def _note_undeclared_parameters(path: str, document: load.Document, options: trail.Options,
+                                run: Run) -> None:
+    """A value given for a parameter the template does not declare is said, not fatal: one
+    parameter file often serves several templates."""
+    declared = document.data.get("Parameters")
+    declared = declared if isinstance(declared, dict) else {}
+    for name in sorted(set(options.parameters) - set(declared)):
+        run.notes.append(FileError(path, 1, 1, f"parameter {name} is given a value but the "
+                                               "template does not declare it"))
+
+
+def _wanted_types(options: trail.Options) -> tuple[str, ...]:
+    """The resource types a file must hold to be analysed at all (see load.load_path)."""
+    if options.opt_in.intersection(monitoring.RULES):
+        return (load.TRAIL_TYPE, monitoring.METRIC_FILTER)
+    return (load.TRAIL_TYPE,)
+
+
+def check_file(path: str, options: trail.Options, run: Run, config: config_file.Config,
+               text: str | None = None) -> None:
+    """Check one file into ``run``; ``text``: check that text as the file's (--fix --diff)."""
+    run.files += 1
+    try:
+        document = load.load_path(path, config.load_limits, skim=True,
+                                  wanted=_wanted_types(options)) if text is None \
+            else load.load_text(text, path, config.load_limits)
+    except load.LoadError as err:
+        if not err.not_a_template:
+            run.errors.append(FileError(path, max(err.line, 1), max(err.column, 1), err.message))
+        return
+    except OSError as err:
+        run.errors.append(FileError(path, 1, 1, f"cannot read: {err.strerror or err}"))
+        return
+    except Exception as err:  # noqa: BLE001 - a loader bug must not stop the other files
+        run.errors.append(internal_error(path, 1, 1, f"{type(err).__name__}: {err}"))
+        return
+    try:
+        if not load.is_template(document.data):
+            return
+        run.templates += 1
+        trail_ids = trail.trail_ids(document.data)
+        run.trails += len(trail_ids)
+        run.trails_by_file[path] = trail_ids
+        options_here = file_options(path, options, config)
+        if trail_ids:
+            _note_undeclared_parameters(path, document, options_here, run)
+        analysis = trail.analyse(document.data, options_here)
+        located, errors = [], []
+
+        def off(rule: str) -> bool:
+            meta = catalog.get(rule)  # an ID missing from the catalogue is an engine bug
+            return rule in config.disable or (meta.opt_in and rule not in options_here.opt_in)
+
+        for finding in analysis.findings:
+            if off(finding.rule):
+                continue
+            where = document.position(finding.path)
+            located.append(Located(finding, path, *where,
+                                   suppression=suppress.suppression(path, document.data, finding,
+                                                                    config, run, where)))
+        for trail_id, message in analysis.errors:  # one trail failed; the others are reported
+            # The engine's message says what happened (an internal error, a limit, an
+            # undefined condition), so it is kept as it is.
+            errors.append(FileError(path, *document.position(("Resources", trail_id)), message,
+                                    {"stage": STAGE_ANALYSE, "trail": trail_id}))
+        for note in analysis.notes:   # an older accepted filter pattern: said, never failing
+            if not off(note.rule):
+                run.notes.append(FileError(path, *document.position(note.path), note.message))
+        filters = [(lid, rule) for lid, rule in analysis.filters if not off(rule)]
+        if filters:
+            run.filters_by_file[path] = filters
+    except config_file.ConfigError as err:  # a parameter file named by the config
+        run.errors.append(FileError(path, 1, 1, f"configuration: {err}"))
+        return
+    except Exception as err:  # noqa: BLE001 - one file's failure is reported, the rest still run
+        run.errors.append(internal_error(path, 1, 1, f"{type(err).__name__}: {err}"))
+        return
+    run.findings.extend(located)
+    run.errors.extend(errors)
+
+
+def internal_error(path: str, line: int, column: int, message: str,
+                   trail_id: str | None = None) -> FileError:
+    """An error of the analysis itself (not of the template) on ``path``, said as one."""
+    if not message.startswith("internal error"):
+        message = f"internal error: {message}"
+    extra = {"stage": STAGE_ANALYSE} if trail_id is None else \
+        {"stage": STAGE_ANALYSE, "trail": trail_id}
+    return FileError(path, line, column, message, extra)
