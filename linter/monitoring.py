@@ -61,6 +61,7 @@ PATTERN_KEY = "FilterPattern"
 # The properties each link reads: resolving only these keeps a finding's scenario to the
 # assumptions its verdict depends on (an alarm's description built with !Sub ${Env} is not one).
 _FILTER_KEYS = ("FilterPattern", "LogGroupName", "MetricTransformations")
+_METRIC_KEYS = ("Namespace", "MetricName")
 _ALARM_KEYS = ("Namespace", "MetricName", "ComparisonOperator", "Threshold", "Statistic",
                "ExtendedStatistic", "EvaluationPeriods", "DatapointsToAlarm", "ActionsEnabled",
                "AlarmActions")
@@ -218,14 +219,34 @@ def _pattern_path(check: Any, filter_id: str) -> tuple:
     return ("Resources", filter_id)
 
 
+def _created(check: Any, logical_id: str, keys: tuple[str, ...],
+             s: Scenario) -> list[tuple[Scenario, Any]]:
+    """(scenario, the resource's ``keys`` resolved) for each scenario under ``s`` in which the
+    resource is created. Kept per template (every trail and control asks again): a hit replays
+    the assumptions the first resolution consulted, and the problems it met, as the resolver
+    would have."""
+    r = check.resolver
+    memo = _index(check).resolved
+    key = (logical_id, keys, s)
+    hit = memo.get(key)
+    if hit is not None:
+        result, consulted, problems, limits = hit
+        r.consult(consulted)
+        r.problems.update(problems)
+        r.limit_hits.update(limits)
+        return result
+    problems, limits = set(r.problems), set(r.limit_hits)
+    with r.traced() as consulted:
+        properties = _subset(hygiene._properties(check, logical_id), keys)
+        result = [(s_j, props) for s_i, exists in r.exists(logical_id, s) if exists
+                  for s_j, props in r.resolve(properties, s_i)]
+    memo[key] = (result, frozenset(consulted), r.problems - problems, r.limit_hits - limits)
+    return result
+
+
 def _filter(check: Any, group: Any, c: Any, filter_id: str, s: Scenario) -> Iterator[_Candidate]:
-    properties = _subset(hygiene._properties(check, filter_id), _FILTER_KEYS)
-    for s_i, exists in check.resolver.exists(filter_id, s):
-        if not exists:
-            continue
-        for s_j, props in check.resolver.resolve(properties, s_i):
-            if not isinstance(props, dict):
-                continue
+    for s_j, props in _created(check, filter_id, _FILTER_KEYS, s):
+        if isinstance(props, dict):
             yield from _filter_props(check, group, c, filter_id, props, s_j)
 
 
@@ -335,28 +356,27 @@ def _alarms(check: Any, c: Any, name: str, metrics: list, lines: list, s: Scenar
     results = []
     index = _index(check)
     for alarm_id in index.alarms_on(wanted):
-        properties = _subset(hygiene._properties(check, alarm_id), _ALARM_KEYS)
-        for s_i, exists in check.resolver.exists(alarm_id, s):
-            if not exists:
+        # The metric first (cheap), the rest only for an alarm on the filter's metric: an alarm
+        # whose metric comes from a parameter is in every lookup.
+        for s_m, head in _created(check, alarm_id, _METRIC_KEYS, s):
+            if not isinstance(head, dict):
                 continue
-            for s_j, props in check.resolver.resolve(properties, s_i):
-                if not isinstance(props, dict):
-                    continue
-                key = (scalar_text(props.get("Namespace")), scalar_text(props.get("MetricName")))
-                metric = props.get("MetricName")
-                if isinstance(metric, ResourceRef) and \
-                        check.resolver.resource_type(metric.logical_id) == METRIC_FILTER:
-                    if f"metric filter {metric.logical_id}" == name:
-                        refs.append(f"alarm {alarm_id} has MetricName !Ref "
-                                       f"{metric.logical_id}, which is the filter's own name, "
-                                       "not the name of the metric it writes")
-                elif key in wanted:
-                    results.append((alarm_id,
-                                    *_alarm(check, alarm_id, props, wanted[key], lines, s_j)))
-                elif _near(key, wanted, index):
-                    near.append((alarm_id, f"alarm {alarm_id} is on "
-                                           f"{render(props.get('Namespace'))}/"
-                                           f"{render(props.get('MetricName'))}"))
+            key = (scalar_text(head.get("Namespace")), scalar_text(head.get("MetricName")))
+            metric = head.get("MetricName")
+            if isinstance(metric, ResourceRef) and \
+                    check.resolver.resource_type(metric.logical_id) == METRIC_FILTER:
+                if f"metric filter {metric.logical_id}" == name:
+                    refs.append(f"alarm {alarm_id} has MetricName !Ref {metric.logical_id}, "
+                                "which is the filter's own name, not the name of the metric "
+                                "it writes")
+            elif key in wanted:
+                results.extend((alarm_id, *_alarm(check, alarm_id, props, wanted[key], lines, s_j))
+                               for s_j, props in _created(check, alarm_id, _ALARM_KEYS, s_m)
+                               if isinstance(props, dict))
+            elif _near(key, wanted, index):
+                near.append((alarm_id, f"alarm {alarm_id} is on "
+                                       f"{render(head.get('Namespace'))}/"
+                                       f"{render(head.get('MetricName'))}"))
     if not results:
         # the alarms written on a metric close to the filter's (another namespace, another name)
         near += [(alarm_id, f"alarm {alarm_id} is on {key[0]}/{key[1]}")
