@@ -35,9 +35,9 @@ class Inventory:
         # (control ID, ("ref", logical ID) | ("name", literal)) -> filters written on that group
         self._on_group: dict[tuple[str, tuple[str, str]], set[str]] = {}
         self.metrics: set[tuple[str, str]] = set()   # (namespace, name) the filters write
-        # (logical ID, keys, scenario) -> resolved properties, with what resolving them consulted
-        # and met (linter/monitoring.py's _created): a cache, not an index of the text
-        self.resolved: dict[tuple, tuple] = {}
+        # (logical ID, keys) -> what resolving them gave, per binding of the names consulted
+        # (linter/monitoring.py's _created): a cache of the resolver, not an index of the text
+        self.resolved: dict[tuple, list] = {}
         for filter_id in sorted(names.by_type(METRIC_FILTER)):
             props = properties(filter_id)
             raw = props.get("FilterPattern")

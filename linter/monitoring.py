@@ -222,26 +222,49 @@ def _pattern_path(check: Any, filter_id: str) -> tuple:
 def _created(check: Any, logical_id: str, keys: tuple[str, ...],
              s: Scenario) -> list[tuple[Scenario, Any]]:
     """(scenario, the resource's ``keys`` resolved) for each scenario under ``s`` in which the
-    resource is created. Kept per template (every trail and control asks again): a hit replays
-    the assumptions the first resolution consulted, and the problems it met, as the resolver
-    would have."""
+    resource is created.
+
+    Kept per template, as every trail, control and candidate filter asks again, each under its
+    own scenario. What the resolver returns depends only on the names it consults (conditions,
+    parameters): a later ask whose scenario binds those names as the first one did gets the
+    first result, with the bindings the resolution added laid over its own scenario, the
+    assumptions consulted replayed to the open traces, and the problems met reported again."""
     r = check.resolver
-    memo = _index(check).resolved
-    key = (logical_id, keys, s)
-    hit = memo.get(key)
-    if hit is not None:
-        result, consulted, problems, limits = hit
-        r.consult(consulted)
-        r.problems.update(problems)
-        r.limit_hits.update(limits)
-        return result
+    entries = _index(check).resolved.setdefault((logical_id, keys), [])
+    for consulted, bound, added, problems, limits in entries:
+        if _bound(s, consulted) == bound:
+            r.consult(consulted)
+            r.problems.update(problems)
+            r.limit_hits.update(limits)
+            return [(_laid_over(s, more), props) for more, props in added]
     problems, limits = set(r.problems), set(r.limit_hits)
     with r.traced() as consulted:
         properties = _subset(hygiene._properties(check, logical_id), keys)
         result = [(s_j, props) for s_i, exists in r.exists(logical_id, s) if exists
                   for s_j, props in r.resolve(properties, s_i)]
-    memo[key] = (result, frozenset(consulted), r.problems - problems, r.limit_hits - limits)
+    names = frozenset(consulted)
+    entries.append((names, _bound(s, names), [(_added(s, s_j), props) for s_j, props in result],
+                    r.problems - problems, r.limit_hits - limits))
     return result
+
+
+def _bound(s: Scenario, names: frozenset) -> tuple:
+    """How ``s`` binds ``names`` (a name it leaves open is absent)."""
+    return (tuple(sorted((n, v) for n, v in s.conditions.items() if n in names)),
+            tuple(sorted(((n, v) for n, v in s.parameters.items() if n in names), key=repr)))
+
+
+def _added(base: Scenario, s: Scenario) -> tuple[dict, dict]:
+    """The bindings ``s`` has that ``base`` has not."""
+    return ({n: v for n, v in s.conditions.items() if n not in base.conditions},
+            {n: v for n, v in s.parameters.items() if n not in base.parameters})
+
+
+def _laid_over(s: Scenario, more: tuple[dict, dict]) -> Scenario:
+    conditions, parameters = more
+    if not conditions and not parameters:
+        return s
+    return Scenario({**s.conditions, **conditions}, {**s.parameters, **parameters})
 
 
 def _filter(check: Any, group: Any, c: Any, filter_id: str, s: Scenario) -> Iterator[_Candidate]:

@@ -229,3 +229,30 @@ def test_an_alarm_on_another_group_under_a_condition_assumes_nothing():
     finding = _it2009(text)
     assert finding.message.startswith("Trail Trail: nothing alerts when its delivery stops")
     assert "[when" not in finding.message and finding.scenario == ()
+
+
+# -- resolutions kept per template (monitoring._created) --------------------------------------
+
+def test_every_trail_meets_the_problem_of_an_alarm_resolved_once():
+    # a second trail on the same log group and role: both follow the same filter and alarm
+    second = BASE.split("Resources:\n", 1)[1].split("  TrailLogs:")[0].replace("  Trail:", "  Trail2:")
+    text = _chain(alarm="\n            ActionsEnabled: !If [Undefined, true, false]")
+    text = text.replace("Resources:\n", "Resources:\n" + second, 1)
+    errors = _analyse(text).errors
+    assert sorted(errors) == [
+        ("Trail", "trail Trail cannot be analysed: condition Undefined is not defined"),
+        ("Trail2", "trail Trail2 cannot be analysed: condition Undefined is not defined")]
+
+
+def test_a_kept_resolution_is_laid_over_the_scenario_that_asks():
+    # the alarm's ActionsEnabled comes from a parameter: each trail's scenario gets its own
+    # binding of it, whichever trail asked first
+    second = BASE.split("Resources:\n", 1)[1].split("  TrailLogs:")[0].replace("  Trail:", "  Trail2:")
+    text = _chain(alarm="\n            ActionsEnabled: !Ref Notify")
+    text = "Parameters:\n  Notify:\n    Type: String\n    AllowedValues: ['true', 'false']\n" + \
+        text.replace("Resources:\n", "Resources:\n" + second, 1)
+    found = [f for f in _analyse(text).findings if f.rule == "WT3001"]
+    assert [f.resource for f in found] == ["Trail2", "Trail"]   # Trail2 comes first in the file
+    for finding in found:   # the second to ask got the kept resolution
+        assert dict(finding.scenario) == {"Notify": "false"}
+        assert finding.message.endswith("[when Notify='false']")
