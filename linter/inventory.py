@@ -57,6 +57,7 @@ class Inventory:
                     self.metrics.add((scalar_text(item.get("MetricNamespace")),
                                       scalar_text(item.get("MetricName"))))
         self.alarms: dict[tuple[str, str], list[str]] = {}   # (namespace, metric) -> alarms
+        self._alarms_on: dict[tuple, list[str]] = {}
         self.open_alarms: list[str] = []
         # alarm -> the groups its LogGroupName dimensions are written on
         self._dimension_groups: dict[str, set[tuple[str, str]]] = {}
@@ -97,8 +98,12 @@ class Inventory:
 
     def alarms_on(self, keys: Iterable[tuple[str, str]]) -> list[str]:
         """The alarms written on one of the (namespace, metric) ``keys``, and every open one."""
-        found = [a for key in keys for a in self.alarms.get(key, [])]
-        return sorted(set(found + self.open_alarms))
+        wanted = tuple(keys)
+        found = self._alarms_on.get(wanted)
+        if found is None:
+            found = self._alarms_on[wanted] = sorted(
+                {a for key in wanted for a in self.alarms.get(key, [])} | set(self.open_alarms))
+        return found
 
     def first_on_group(self, alarms: list[str], group_id: str | None, name: Any) -> list[str]:
         """``alarms`` with those whose LogGroupName dimension is written as ``!Ref group_id``

@@ -250,8 +250,8 @@ def _created(check: Any, logical_id: str, keys: tuple[str, ...],
 
 def _bound(s: Scenario, names: frozenset) -> tuple:
     """How ``s`` binds ``names`` (a name it leaves open is absent)."""
-    return (tuple(sorted((n, v) for n, v in s.conditions.items() if n in names)),
-            tuple(sorted(((n, v) for n, v in s.parameters.items() if n in names), key=repr)))
+    return (frozenset((n, v) for n, v in s.conditions.items() if n in names),
+            frozenset((n, v) for n, v in s.parameters.items() if n in names))
 
 
 def _added(base: Scenario, s: Scenario) -> tuple[dict, dict]:
@@ -376,6 +376,7 @@ def _alarms(check: Any, c: Any, name: str, metrics: list, lines: list, s: Scenar
     shown = ", ".join(f"{render(ns)}/{render(metric)}" for ns, metric, _ in metrics)
     near: list[tuple[str, str]] = []   # (alarm, what it is on)
     refs: list[str] = []   # alarms whose MetricName is !Ref of this filter (a common mistake)
+    others: list[tuple[str, tuple, dict]] = []   # alarms on another metric: only for a message
     results = []
     index = _index(check)
     for alarm_id in index.alarms_on(wanted):
@@ -396,12 +397,14 @@ def _alarms(check: Any, c: Any, name: str, metrics: list, lines: list, s: Scenar
                 results.extend((alarm_id, *_alarm(check, alarm_id, props, wanted[key], lines, s_j))
                                for s_j, props in _created(check, alarm_id, _ALARM_KEYS, s_m)
                                if isinstance(props, dict))
-            elif _near(key, wanted, index):
-                near.append((alarm_id, f"alarm {alarm_id} is on "
-                                       f"{render(head.get('Namespace'))}/"
-                                       f"{render(head.get('MetricName'))}"))
+            else:
+                others.append((alarm_id, key, head))
     if not results:
-        # the alarms written on a metric close to the filter's (another namespace, another name)
+        # alarms whose metric was resolved here and is close to the filter's (another
+        # namespace, another name), and those written on such a metric
+        near += [(alarm_id, f"alarm {alarm_id} is on {render(head.get('Namespace'))}/"
+                            f"{render(head.get('MetricName'))}")
+                 for alarm_id, key, head in others if _near(key, wanted, index)]
         near += [(alarm_id, f"alarm {alarm_id} is on {key[0]}/{key[1]}")
                  for key, ids in index.alarms.items() if key not in wanted and _near(key, wanted, index)
                  for alarm_id in ids]
