@@ -256,3 +256,21 @@ def test_a_kept_resolution_is_laid_over_the_scenario_that_asks():
     for finding in found:   # the second to ask got the kept resolution
         assert dict(finding.scenario) == {"Notify": "false"}
         assert finding.message.endswith("[when Notify='false']")
+
+
+def test_a_kept_resolution_is_not_served_to_a_scenario_that_fixes_what_it_left_open():
+    # Trail asks first with Watch open (the resolution branches on it); Trail2 exists only where
+    # Watch is true, so the alarm's ActionsEnabled is true for it: the kept answer, with both
+    # branches, must not be laid over Trail2's scenario.
+    second = BASE.split("Resources:\n", 1)[1].split("  TrailLogs:")[0] \
+        .replace("  Trail:\n    Type: AWS::CloudTrail::Trail\n",
+                 "  Trail2:\n    Type: AWS::CloudTrail::Trail\n    Condition: Watch\n")
+    text = _chain(alarm="\n            ActionsEnabled: !If [Watch, true, false]")
+    text = text.replace("  TrailLogs:\n", second + "  TrailLogs:\n", 1)
+    text = ("Parameters:\n  Mode:\n    Type: String\n    AllowedValues: [watch, quiet]\n"
+            "Conditions:\n  Watch: !Equals [!Ref Mode, watch]\n") + text
+    found = {f.resource: f for f in _analyse(text).findings if f.rule == "WT3001"}
+    assert list(found) == ["Trail"]
+    assert found["Trail"].message.endswith("has ActionsEnabled false: it notifies no one "
+                                           "(Security Hub checks this under CloudWatch.17) "
+                                           "[when Watch=false, Mode='quiet']")
