@@ -622,6 +622,9 @@ def standalone(resolver: Any, names: Any, filters: list[str], trails: list[str],
     if any(isinstance(resolver.resources.get(t), dict) and "Condition" not in resolver.resources[t]
            for t in trails):
         return   # a trail created in every scenario: every filter is judged from the trail
+    with resolver.traced(isolated=True):
+        if trails and not _without_trails(resolver, trails, EMPTY):
+            return   # the trails' conditions leave no scenario without one (widdix's two)
     controls = {c.rule: c for c in monitoring_controls.controls() if c.rule in opt_in}
     accepted = _accepted_controls(resolver, filters)
     for filter_id in filters:
