@@ -31,6 +31,19 @@ class Variant:
     def pattern(self) -> patterns.Pattern:
         return patterns.parse(self.text)
 
+    # Computed once per variant: every classification compares with all of them.
+    @functools.cached_property
+    def normal(self) -> patterns.Pattern:
+        return patterns.normal(self.pattern)
+
+    @functools.cached_property
+    def atom_keys(self) -> set[str]:
+        return _atom_keys(self.pattern)
+
+    @functools.cached_property
+    def selector_values(self) -> set[str]:
+        return _selector_values(self.pattern)
+
 
 @dataclass(frozen=True)
 class Control:
@@ -133,7 +146,7 @@ def _classify(text: str | patterns.Pattern, only: str | None) -> Classification:
     form = patterns.normal(pattern)
     for c in candidates:
         for v in c.variants:
-            if patterns.normal(v.pattern) == form:
+            if v.normal == form:
                 note = "" if v.current else (
                     f"an older accepted form of {c.id}; the current form is "
                     f"{patterns.render(c.current.pattern)}")
@@ -141,9 +154,9 @@ def _classify(text: str | patterns.Pattern, only: str | None) -> Classification:
     keys, loose = _atom_keys(pattern), _selector_values(pattern)
 
     def closeness(pair: tuple[Control, Variant]) -> tuple[float, float]:
-        other = pair[1].pattern
-        exact = len(keys & _atom_keys(other)) / len(keys | _atom_keys(other))
-        near = len(loose & _selector_values(other)) / len(loose | _selector_values(other))
+        variant = pair[1]
+        exact = len(keys & variant.atom_keys) / len(keys | variant.atom_keys)
+        near = len(loose & variant.selector_values) / len(loose | variant.selector_values)
         return near, exact
 
     pairs = [(c, v) for c in candidates for v in c.variants]
