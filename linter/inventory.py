@@ -31,6 +31,9 @@ class Inventory:
             return props if isinstance(props, dict) else {}
 
         self.filters: dict[str, list[str]] = {}   # control ID -> its filters (literal pattern)
+        # rule IDs of the controls some literal pattern is an accepted form of: another filter
+        # that merely resembles one of them is a filter for something else
+        self.accepted: set[str] = set()
         self.open_filters: list[str] = []
         # (control ID, ("ref", logical ID) | ("name", literal)) -> filters written on that group
         self._on_group: dict[tuple[str, tuple[str, str]], set[str]] = {}
@@ -43,10 +46,12 @@ class Inventory:
             raw = props.get("FilterPattern")
             control_id = None
             if isinstance(raw, str):
-                control = monitoring_controls.classify(raw).control
-                if control is not None:
-                    control_id = control.id
+                verdict = monitoring_controls.classify(raw)
+                if verdict.control is not None:
+                    control_id = verdict.control.id
                     self.filters.setdefault(control_id, []).append(filter_id)
+                    if verdict.status in ("current", "older"):
+                        self.accepted.add(verdict.control.rule)
             else:
                 self.open_filters.append(filter_id)
             group = _group_key(props.get("LogGroupName"))

@@ -176,6 +176,14 @@ def is_template(data: Any) -> bool:
     return isinstance(data, dict) and isinstance(data.get("Resources"), dict)
 
 
+def resources_of_type(data: Any, kind: str) -> list[str]:
+    """The logical IDs of a template's resources of type ``kind``, in template order."""
+    if not is_template(data):
+        return []
+    return [lid for lid, res in data["Resources"].items()
+            if isinstance(res, dict) and res.get("Type") == kind]
+
+
 TRAIL_TYPE = "AWS::CloudTrail::Trail"
 
 

@@ -44,7 +44,7 @@ from __future__ import annotations
 
 from typing import Any, Iterator
 
-from . import hygiene, inventory, monitoring_controls, patterns
+from . import hygiene, inventory, load, monitoring_controls, patterns
 from .arn import Match
 from .findings import Finding, Note, scoped
 from .values import (EMPTY, Atom, NoValue, ResourceAttr, ResourceRef, Scenario, choices, render,
@@ -212,9 +212,7 @@ def _older_form_note(check: Any, c: Any, filter_id: str, outcomes: list[_Candida
 
 
 def _pattern_path(check: Any, filter_id: str) -> tuple:
-    resource = check.resolver.resources.get(filter_id)
-    properties = resource.get("Properties") if isinstance(resource, dict) else None
-    if isinstance(properties, dict) and PATTERN_KEY in properties:
+    if PATTERN_KEY in hygiene._properties(check, filter_id):
         return ("Resources", filter_id, "Properties", PATTERN_KEY)
     return ("Resources", filter_id)
 
@@ -295,7 +293,7 @@ def _filter_props(check: Any, group: Any, c: Any, filter_id: str, props: dict,
         return
     classified = _control_of(raw, c)
     if classified is None:
-        if not isinstance(hygiene._properties(check, filter_id).get(PATTERN_KEY), str):
+        if filter_id in _index(check).open_filters:
             # A pattern chosen by a parameter or condition: in this scenario it is another
             # control's, so here it does not stand in for this one.
             yield _Candidate(s, _Broken(
@@ -606,46 +604,24 @@ class _FilterCheck:
 
 def filters_to_check(template: Any, opt_in: frozenset) -> list[str]:
     """The template's metric filters, when some monitoring rule is on (else nothing to do)."""
-    if not opt_in.intersection(RULES) or not isinstance(template, dict):
+    if not opt_in.intersection(RULES):
         return []
-    resources = template.get("Resources")
-    if not isinstance(resources, dict):
-        return []
-    return [lid for lid, res in resources.items()
-            if isinstance(res, dict) and res.get("Type") == METRIC_FILTER]
+    return load.resources_of_type(template, METRIC_FILTER)
 
 
 def standalone(resolver: Any, names: Any, filters: list[str], trails: list[str],
                opt_in: frozenset, region_label: str | None, out: Standalone) -> None:
     """WT3001-WT3014 from each metric filter of ``filters`` in the scenarios where no trail of
     ``trails`` (the template's) exists, into ``out``."""
-    if any(isinstance(resolver.resources.get(t), dict) and "Condition" not in resolver.resources[t]
-           for t in trails):
-        return   # a trail created in every scenario: every filter is judged from the trail
     with resolver.traced(isolated=True):
         if trails and not _without_trails(resolver, trails, EMPTY):
-            return   # the trails' conditions leave no scenario without one (widdix's two)
+            return   # a trail exists in every scenario: every filter is judged from a trail
     controls = {c.rule: c for c in monitoring_controls.controls() if c.rule in opt_in}
-    accepted = _accepted_controls(resolver, filters)
+    accepted = inventory.of(resolver, names).accepted
     for filter_id in filters:
         check = _FilterCheck(resolver, names, filter_id, region_label, out)
         with resolver.traced(isolated=True):
             _standalone_filter(check, controls, accepted, trails)
-
-
-def _accepted_controls(resolver: Any, filters: list[str]) -> set[str]:
-    """The controls some filter of the template has an accepted literal pattern of: another
-    filter that merely resembles one of them is a filter for something else."""
-    out = set()
-    for filter_id in filters:
-        resource = resolver.resources.get(filter_id)
-        raw = (resource.get("Properties") or {}).get(PATTERN_KEY) \
-            if isinstance(resource, dict) and isinstance(resource.get("Properties"), dict) else None
-        if isinstance(raw, str):
-            verdict = monitoring_controls.classify(raw)
-            if verdict.status in ("current", "older"):
-                out.add(verdict.control.rule)
-    return out
 
 
 def _without_trails(resolver: Any, trails: list[str], s: Scenario) -> list[Scenario]:

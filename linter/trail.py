@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Iterator
 
-from . import arn, delivery_alarm, hygiene, iam, monitoring
+from . import arn, delivery_alarm, hygiene, iam, load, monitoring
 from .values import choices
 from .findings import Finding, Note, scoped
 from .names import LOG_GROUP, ROLE, TRAIL, Names
@@ -78,11 +78,7 @@ class _RoleLink:
 
 
 def trail_ids(template: Any) -> list[str]:
-    resources = template.get("Resources") if isinstance(template, dict) else None
-    if not isinstance(resources, dict):
-        return []
-    return [lid for lid, res in resources.items()
-            if isinstance(res, dict) and res.get("Type") == TRAIL]
+    return load.resources_of_type(template, TRAIL)
 
 
 def analyse_template(template: Any, options: Options | None = None) -> list[Finding]:

@@ -39,6 +39,7 @@ def test_filters_by_control_and_group_and_the_open_ones():
         "Other": _filter("{$.eventName=RunInstances}", {"Ref": "Logs"}),
     })
     assert inv.filters_for("CloudWatch.1") == ["A", "B", "Open"]
+    assert inv.accepted == {"WT3001"}   # "Other" resembles no control closely enough to count
     assert inv.filters_for("CloudWatch.2") == ["Open"]
     assert inv.filters_written_on("CloudWatch.1", "Logs", None) == {"B"}
     assert inv.filters_written_on("CloudWatch.1", None, "literal-group") == {"A"}

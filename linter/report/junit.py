@@ -32,6 +32,7 @@ from . import SEVERITY_ORDER, STAGE_ANALYSE, Run, error_key
 from ._paths import display_path
 
 TOOL_NAME = "cfn-trailwatch"
+FILTER_TYPE = "AWS::Logs::MetricFilter"   # the resource of a stand-alone monitoring finding
 
 # Characters XML 1.0 cannot carry at all, even escaped (control characters, lone surrogates,
 # U+FFFE/U+FFFF); a parse error message may quote them from a binary file.
@@ -129,12 +130,11 @@ def to_element(run: Run, fail_on: str = "error") -> ET.Element:
         for item in findings.get(file, []):
             by_case[(item.finding.resource, item.finding.rule)].append(item)
             resource = item.finding.resource
-            if item.finding.path[:2] == ("Resources", resource) and \
-                    item.finding.meta.opt_in and resource not in trails:
-                if (resource, item.finding.rule) not in filters:   # a stand-alone filter's
+            if item.finding.resource_type == FILTER_TYPE:   # a stand-alone filter's finding
+                if (resource, item.finding.rule) not in filters:
                     filters.append((resource, item.finding.rule))
                     filter_ids.add(resource)
-            elif resource not in trails and resource not in filter_ids:
+            elif resource not in trails:
                 trails.append(resource)  # a Run built without trails_by_file
         for error in file_errors:
             case = ET.SubElement(suite, "testcase", classname=_x(shown),
