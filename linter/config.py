@@ -53,6 +53,9 @@ class Config:
     parameters: list[tuple[str, dict[str, Any]]] = field(default_factory=list)  # (glob, values)
     parameter_files: list[tuple[str, str]] = field(default_factory=list)        # (glob, file)
     waivers: list[Waiver] = field(default_factory=list)
+    stack_names: list[tuple[str, str]] = field(default_factory=list)    # (glob, stack name)
+    deployments: list[tuple[str, str]] = field(default_factory=list)    # (glob, deployment)
+    workspace: list[str] = field(default_factory=list)   # folders read for exports (absolute)
     limits: dict[str, int] = field(default_factory=dict)   # as written in the file
     # The effective limits, the command line's over the file's (set by the CLI).
     load_limits: Any = None
@@ -78,12 +81,27 @@ class Config:
                 values.update(given)
         return values
 
+    def stack_name_for(self, file: str) -> str | None:
+        """The stack name the config gives ``file`` (the last matching entry), if any."""
+        return _last_match(self, self.stack_names, file)
+
+    def deployment_for(self, file: str) -> str | None:
+        return _last_match(self, self.deployments, file)
+
     def waiver_for(self, rule: str, file: str, resource: str) -> Waiver | None:
         for waiver in self.waivers:
             if waiver.rule == rule and (waiver.resource is None or waiver.resource == resource) \
                     and self.matches(waiver.files, file):
                 return waiver
         return None
+
+
+def _last_match(config: Config, entries: list[tuple[str, str]], file: str) -> str | None:
+    found = None
+    for pattern, value in entries:
+        if config.matches(pattern, file):
+            found = value
+    return found
 
 
 _GLOB_CACHE: dict[str, re.Pattern[str]] = {}
@@ -254,6 +272,12 @@ def _build(data: dict[str, Any], path: str) -> Config:
             config.parameters.append((entry["files"], values))
         for file in entry.get("parameter_files", []):
             config.parameter_files.append((entry["files"], os.path.join(base, file)))
+        if "stack_name" in entry:
+            config.stack_names.append((entry["files"], entry["stack_name"]))
+        if "deployment" in entry:
+            config.deployments.append((entry["files"], entry["deployment"]))
+    config.workspace = [os.path.normpath(os.path.join(base, folder))
+                        for folder in data.get("workspace", [])]
     for number, entry in enumerate(data.get("waivers", [])):
         expires = entry.get("expires")
         config.waivers.append(Waiver(number, entry["rule"], entry["files"], entry["reason"].strip(),

@@ -130,6 +130,9 @@ class Located:
     line: int
     column: int
     suppression: Suppression | None = None
+    # The links of its chain in other files of the scan (linter/scan/stacks.py): (file, line,
+    # column, what is there), e.g. the imported log group; SARIF's relatedLocations.
+    related: tuple[tuple[str, int, int, str], ...] = ()
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Iterator
 
-from . import arn, delivery_alarm, hygiene, iam, load, monitoring
+from . import arn, delivery_alarm, hygiene, iam, link, load, monitoring
 from .values import choices
 from .findings import Finding, Note, scoped
 from .names import LOG_GROUP, ROLE, TRAIL, Names
@@ -45,6 +45,7 @@ class Options:
     # The opt-in rules to run (catalog.opt_in_enabled); empty: none, and the default run pays
     # nothing for them (WT3001-WT3014, linter/monitoring.py).
     opt_in: frozenset[str] = frozenset()
+    stack_name: str | None = None   # the stack's name, when given (AWS::StackName)
 
 
 @dataclass
@@ -85,9 +86,17 @@ def analyse_template(template: Any, options: Options | None = None) -> list[Find
     return analyse(template, options).findings
 
 
-def analyse(template: Any, options: Options | None = None) -> Analysis:
+def analyse(template: Any, options: Options | None = None, linked: Any = None) -> Analysis:
+    """Every trail of ``template``; with ``linked`` (linter/link.py: Linked), the template
+    merged with the templates it imports from and nests, whose own trails (the nested ones')
+    are analysed too, and whose exporters' are not (they are their own files')."""
     options = options or Options()
-    trails = trail_ids(template)
+    links, parameters = None, options.parameters
+    if linked is not None:
+        template, links, parameters = linked.template, linked.links, linked.parameters
+        trails = [t for t in trail_ids(template) if not link.is_foreign(t)] + linked.anchors
+    else:
+        trails = trail_ids(template)
     found: dict[tuple, Finding] = {}
     errors: list[tuple[str, str]] = []
     if trails:
@@ -107,13 +116,16 @@ def analyse(template: Any, options: Options | None = None) -> Analysis:
                                              f"depend on a reference cycle ({' -> '.join(cycle)}), "
                                              "which CloudFormation refuses")
     filters = monitoring.filters_to_check(template, options.opt_in)
+    if linked is not None:   # an exporter's filters are checked in its own file
+        filters = [f for f in filters if link.FILE_SEPARATOR not in f]
     alone = monitoring.Standalone()
     notes: dict[tuple, Note] = {}
     for region in options.regions or (DEFAULT_REGION,):
         if not trails and not filters:
             break
-        resolver = Resolver(template, options.parameters, region, options.account_id,
-                            options.max_branches, options.max_reference_depth)
+        resolver = Resolver(template, parameters, region, options.account_id,
+                            options.max_branches, options.max_reference_depth, links,
+                            options.stack_name)
         names = Names(resolver)
         policies = RolePolicies(names, PolicyIndex(names))
         region_label = region if len(options.regions) > 1 else None
@@ -258,6 +270,12 @@ class _TrailCheck:
             self.scope = frozenset(keys)
             function(*args)
 
+    def _why_opaque(self, logical_id: str) -> str:
+        """Why a nested stack's outputs could not be read (linter/link.py), as a clause."""
+        links = self.resolver.links
+        why = links.opaque.get(logical_id) if links is not None else None
+        return f": {why}" if why else ""
+
     def _spend(self) -> None:
         """One more scenario along the chain; past the bound, stop (see run)."""
         self.chain_scenarios += 1
@@ -323,7 +341,8 @@ class _TrailCheck:
                                                                  f"{value.logical_id}", quiet=True)
             if _opaque(kind):
                 return fail("WT1007", f"{trail}: the log group ARN comes from {kind} "
-                                      f"{value.logical_id} and cannot be verified here")
+                                      f"{value.logical_id} and cannot be verified here"
+                                      f"{self._why_opaque(value.logical_id)}")
             return fail("ET1003", f"{trail}: !Ref {value.logical_id} is a {kind}, not a log group ARN")
         if isinstance(value, ResourceAttr):
             kind = self.resolver.resource_type(value.logical_id)
@@ -336,7 +355,8 @@ class _TrailCheck:
                                                                  f"{value.logical_id}", quiet=True)
             if _opaque(kind):
                 return fail("WT1007", f"{trail}: the log group ARN comes from {kind} "
-                                      f"{value.logical_id} and cannot be verified here")
+                                      f"{value.logical_id} and cannot be verified here"
+                                      f"{self._why_opaque(value.logical_id)}")
             return fail("ET1003", f"{trail}: !GetAtt {value.logical_id}.{value.attribute} is an "
                                   f"attribute of a {kind}, not a log group ARN")
         if isinstance(value, (Parameter, Import, Unknown, Pseudo)):
@@ -481,7 +501,7 @@ class _TrailCheck:
                                                                 f"{value.logical_id}", quiet=True)
             if _opaque(kind):
                 return fail("WT1007", f"{trail}: the role ARN comes from {kind} {value.logical_id} "
-                                      "and cannot be verified here")
+                                      f"and cannot be verified here{self._why_opaque(value.logical_id)}")
             return fail("ET1004", f"{trail}: !Ref {value.logical_id} is a {kind}, not an IAM role ARN")
         if isinstance(value, ResourceAttr):
             kind = self.resolver.resource_type(value.logical_id)
@@ -494,7 +514,7 @@ class _TrailCheck:
                                                                 f"{value.logical_id}", quiet=True)
             if _opaque(kind):
                 return fail("WT1007", f"{trail}: the role ARN comes from {kind} {value.logical_id} "
-                                      "and cannot be verified here")
+                                      f"and cannot be verified here{self._why_opaque(value.logical_id)}")
             return fail("ET1004", f"{trail}: !GetAtt {value.logical_id}.{value.attribute} is an "
                                   f"attribute of a {kind}, not an IAM role ARN")
         if isinstance(value, (Parameter, Import, Unknown, Pseudo)):
@@ -616,8 +636,10 @@ class _TrailCheck:
         for s_i, value in self.resolver.resolve(raw, s):
             for s_j, organization in choices.boolean(value, s_i):
                 if organization is None and value is not NoValue and isinstance(value, Atom):
-                    shown = source(raw) if source(raw) == render(value) else \
-                        f"{source(raw)} → {render(value)}"
+                    # an import the scan could not follow is shown once, with its reason
+                    same = source(raw) == render(value) or (
+                        isinstance(value, Import) and render(value).startswith(source(raw) + " ("))
+                    shown = render(value) if same else f"{source(raw)} → {render(value)}"
                     out.append((s_j, True, f"whether trail {self.trail_id} is an organization "
                                            f"trail is not known here (IsOrganizationTrail: {shown})"))
                 else:

@@ -17,7 +17,7 @@ def scripted(monkeypatch):
 
     calls = []
 
-    def analyse(template, options=None):
+    def analyse(template, options=None, linked=None):
         calls.append(options)
         findings, errors = [], []
         trails = trail.trail_ids(template)

@@ -23,7 +23,7 @@ from typing import Sequence
 from .. import config as config_file
 from .. import trail
 from ..report import Run
-from . import fixes, pool
+from . import fixes, pool, stacks
 from .check import GC_THRESHOLDS, check_file
 from .files import discover
 from .progress import Progress
@@ -35,24 +35,30 @@ def check(paths: Sequence[str], options: trail.Options, config: config_file.Conf
           jobs: int) -> None:
     """Check every file under ``paths`` into ``run``; ``jobs`` worker processes (0: one per
     CPU). A path that does not exist is an error in ``run``; the other paths are still read."""
-    check_files(discover(paths, run), options, config, run, jobs or pool.cpu_count())
+    files = discover(paths, run)
+    check_files(files, options, config, run, jobs or pool.cpu_count(),
+                stacks.index(files, options, config))
 
 
 def check_files(files: list[str], options: trail.Options, config: config_file.Config,
-                run: Run, jobs: int) -> None:
+                run: Run, jobs: int, scan: stacks.ScanIndex | None = None) -> None:
     """Check ``files`` into ``run``: in this process, or with ``jobs`` > 1 and enough files in
-    worker processes, merged back in ``files`` order (the same output either way)."""
+    worker processes, merged back in ``files`` order (the same output either way). ``scan``:
+    what links the files (exports, nested stacks), from all the scan's files."""
     progress = Progress(len(files))
     try:
         if jobs > 1 and len(files) >= pool.PARALLEL_MIN_FILES:
-            for part in pool.check_parallel(files, options, config, run, jobs, progress.advance):
+            for part in pool.check_parallel(files, options, config, run, jobs, progress.advance,
+                                            scan):
                 pool.merge(run, part)
             return
         for path in files:
-            check_file(path, options, run, config)
+            check_file(path, options, run, config, scan=scan)
             progress.advance()
     finally:
         progress.close()
+        if scan is not None and scan.parents:
+            stacks.merge_nested(run)
 
 
 def fix(paths: Sequence[str], options: trail.Options, config: config_file.Config, run: Run,

@@ -7,10 +7,11 @@ from __future__ import annotations
 import dataclasses
 from typing import Any
 
-from .. import catalog, load, monitoring, parameter_file, suppress, trail
+from .. import catalog, link, load, monitoring, parameter_file, suppress, trail
 from .. import config as config_file
 from ..findings import FileError, Located
 from ..report import STAGE_ANALYSE, Run
+from . import stacks
 
 # A large template is millions of small containers that live to the end of the run. With the
 # default thresholds (700, 10, 10) the cyclic collector walks them again and again, so the time
@@ -46,20 +47,24 @@ def _note_undeclared_parameters(path: str, document: load.Document, options: tra
                                                "template does not declare it"))
 
 
-def _wanted_types(options: trail.Options) -> tuple[str, ...]:
-    """The resource types a file must hold to be analysed at all (see load.load_path)."""
+def _wanted_types(options: trail.Options, nests: bool = False) -> tuple[str, ...]:
+    """The resource types a file must hold to be analysed at all (see load.load_path); a
+    file that nests a stack of the scan is read for the trails of its nested stacks."""
+    wanted = (load.TRAIL_TYPE,) + (link.STACK_TYPES if nests else ())
     if options.opt_in.intersection(monitoring.RULES):
-        return (load.TRAIL_TYPE, monitoring.METRIC_FILTER)
-    return (load.TRAIL_TYPE,)
+        return wanted + (monitoring.METRIC_FILTER,)
+    return wanted
 
 
 def check_file(path: str, options: trail.Options, run: Run, config: config_file.Config,
-               text: str | None = None) -> None:
-    """Check one file into ``run``; ``text``: check that text as the file's (--fix --diff)."""
+               text: str | None = None, scan: stacks.ScanIndex | None = None) -> None:
+    """Check one file into ``run``; ``text``: check that text as the file's (--fix --diff);
+    ``scan``: what links the scan's files (stacks.index), for imports and nested stacks."""
     run.files += 1
+    nests = scan is not None and path in scan.nesters
     try:
         document = load.load_path(path, config.load_limits, skim=True,
-                                  wanted=_wanted_types(options)) if text is None \
+                                  wanted=_wanted_types(options, nests)) if text is None \
             else load.load_text(text, path, config.load_limits)
     except load.LoadError as err:
         if not err.not_a_template:
@@ -81,8 +86,17 @@ def check_file(path: str, options: trail.Options, run: Run, config: config_file.
         options_here = file_options(path, options, config)
         if trail_ids:
             _note_undeclared_parameters(path, document, options_here, run)
-        analysis = trail.analyse(document.data, options_here)
+        if stacks.nested_only(path, scan):
+            return   # analysed through the templates that nest it, with their values
+        if scan is not None and scan.stack_name(path):
+            options_here = dataclasses.replace(options_here, stack_name=scan.stack_name(path))
+        linked = stacks.link_file(path, document, options_here, config, scan, options)
+        analysis = trail.analyse(document.data, options_here, linked)
         located, errors = [], []
+        for problem in linked.errors if linked is not None else ():
+            origin = problem.file
+            where = document.position(problem.path) if origin == path else (1, 1)
+            errors.append(FileError(origin, *where, problem.message))
 
         def off(rule: str) -> bool:
             meta = catalog.get(rule)  # an ID missing from the catalogue is an engine bug
@@ -91,10 +105,11 @@ def check_file(path: str, options: trail.Options, run: Run, config: config_file.
         for finding in analysis.findings:
             if off(finding.rule):
                 continue
-            where = document.position(finding.path)
-            located.append(Located(finding, path, *where,
-                                   suppression=suppress.suppression(path, document.data, finding,
-                                                                    config, run, where)))
+            item, placed_in = stacks.place(Located(finding, path, *document.position(finding.path)),
+                                           linked, document)
+            item = stacks.with_related(item, linked)
+            located.append(dataclasses.replace(item, suppression=suppress.suppression(
+                item.file, placed_in.data, item.finding, config, run, (item.line, item.column))))
         for trail_id, message in analysis.errors:  # one trail failed; the others are reported
             # The engine's message says what happened (an internal error, a limit, an
             # undefined condition), so it is kept as it is.

@@ -44,11 +44,11 @@ def merge(run: Run, part: Run) -> None:
 
 
 def _check_one(path: str, options: trail.Options, config: config_file.Config,
-               today: Any, disabled: frozenset[str]) -> Run:
+               today: Any, disabled: frozenset[str], scan: Any = None) -> Run:
     """One file checked into a Run of its own, as a worker process does it."""
     part = Run(today=today, disabled=disabled)
     try:
-        check_file(path, options, part, config)
+        check_file(path, options, part, config, scan=scan)
     except Exception as err:  # noqa: BLE001 - check_file reports what it expects; this the rest
         part = Run(today=today, disabled=disabled, files=1)
         part.errors.append(internal_error(path, 1, 1, f"{type(err).__name__}: {err}"))
@@ -56,7 +56,7 @@ def _check_one(path: str, options: trail.Options, config: config_file.Config,
 
 
 def _worker(connection: Any, options: trail.Options, config: config_file.Config, today: Any,
-            disabled: frozenset[str]) -> None:
+            disabled: frozenset[str], scan: Any = None) -> None:
     """A worker process: receives ``(index, path)`` one at a time, answers ``(index, Run)``;
     ``None`` ends it. Ctrl-C is the parent's to handle: it stops the workers."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
@@ -69,7 +69,7 @@ def _worker(connection: Any, options: trail.Options, config: config_file.Config,
         if task is None:
             return
         index, path = task
-        part = _check_one(path, options, config, today, disabled)
+        part = _check_one(path, options, config, today, disabled, scan)
         try:
             connection.send((index, part))
         except (EOFError, OSError):
@@ -96,7 +96,7 @@ def _worker_gone(path: str, process: Any, today: Any, disabled: frozenset[str]) 
 
 
 def check_parallel(files: list[str], options: trail.Options, config: config_file.Config,
-                   run: Run, jobs: int, done: Callable[[], None]) -> list[Run]:
+                   run: Run, jobs: int, done: Callable[[], None], scan: Any = None) -> list[Run]:
     """Each file checked in one of ``jobs`` worker processes; the Runs in ``files`` order, so
     the merged result is the same as in-process whatever order the workers finish in. Files
     are handed out one at a time, so a worker that dies is known to have held exactly one:
@@ -128,7 +128,7 @@ def check_parallel(files: list[str], options: trail.Options, config: config_file
 
     def start() -> None:
         ours, theirs = context.Pipe()
-        process = context.Process(target=_worker, args=(theirs, options, config, today, disabled),
+        process = context.Process(target=_worker, args=(theirs, options, config, today, disabled, scan),
                                   name="cfn-trailwatch-worker", daemon=True)
         process.start()
         theirs.close()

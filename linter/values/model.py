@@ -81,9 +81,11 @@ class Import(Atom):
     """``Fn::ImportValue``: an export of another stack."""
 
     export_name: Any
+    reason: str = ""   # why the scan cannot follow it (linter/link.py), when it was looked for
 
     def describe(self) -> str:
-        return f"!ImportValue {render(self.export_name)}"
+        shown = f"!ImportValue {render(self.export_name)}"
+        return f"{shown} ({self.reason})" if self.reason else shown
 
 
 @dataclass(frozen=True, slots=True)

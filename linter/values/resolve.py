@@ -53,8 +53,13 @@ class Resolver:
 
     def __init__(self, template: dict, parameters: dict[str, Any] | None = None,
                  region: str = DEFAULT_REGION, account_id: str | None = None,
-                 max_branches: int = MAX_BRANCHES, max_depth: int = MAX_DEPTH) -> None:
+                 max_branches: int = MAX_BRANCHES, max_depth: int = MAX_DEPTH,
+                 links: Any = None, stack_name: str | None = None) -> None:
         self.template = template
+        # What other templates of the scan give (linter/link.py: Links): imports' values,
+        # nested stacks' outputs; None: every import and stack output is opaque.
+        self.links = links
+        self.stack_name = stack_name
         self.resources: dict = _mapping(template.get("Resources"))
         self.parameter_defs: dict = _mapping(template.get("Parameters"))
         self.condition_defs: dict = _mapping(template.get("Conditions"))
@@ -288,6 +293,8 @@ class Resolver:
             return self.account_id if self.account_id else Pseudo(name)
         if name == "AWS::NoValue":
             return NoValue
+        if name == "AWS::StackName" and self.stack_name:
+            return self.stack_name
         if name in ("AWS::StackName", "AWS::StackId", "AWS::NotificationARNs"):
             return Pseudo(name)
         return Unknown(f"unknown pseudo parameter {name}")
@@ -348,7 +355,11 @@ class Resolver:
             return [(s, Unknown(f"Fn::GetAtt of undefined {logical_id}"))]
         out: Branches = []
         for s_i, name in self._eval(attribute, s, depth):
-            if isinstance(name, str):
+            linked = self.links.outputs.get((logical_id, name)) if self.links is not None \
+                and isinstance(name, str) else None
+            if linked is not None:   # a nested stack's output, read from its template
+                out.extend(self._eval(linked, s_i, depth))
+            elif isinstance(name, str):
                 out.append((s_i, ResourceAttr(logical_id, name)))
             else:
                 out.append((s_i, Unknown(f"Fn::GetAtt of {logical_id} with an attribute not known here")))
@@ -511,7 +522,24 @@ class Resolver:
     def _import_value(self, argument: Any, s: Scenario, depth: int) -> Branches:
         if isinstance(argument, (list, bool)) or argument is None or argument == "":
             return self._malformed(s, "Fn::ImportValue needs the name of an export")
-        return [(s_i, Import(name)) for s_i, name in self._eval(argument, s, depth)]
+        out: Branches = []
+        for s_i, name in self._eval(argument, s, depth):
+            if self.links is None or not isinstance(name, str):
+                out.append((s_i, Import(name)))
+                continue
+            key = (self.region, name)
+            linked = self.links.exports.get(key)
+            if linked is None:
+                out.append((s_i, Import(name, self.links.missing.get(key, ""))))
+                continue
+            value, condition, where = linked
+            for s_j, created in ([(s_i, True)] if condition is None
+                                 else self._condition(condition, s_i, depth, ())):
+                if created:
+                    out.extend(self._eval(value, s_j, depth))
+                else:
+                    out.append((s_j, Import(name, f"{where} is not created here")))
+        return self._check(out)
 
     # -- conditions -----------------------------------------------------------------------
 

@@ -1,0 +1,500 @@
+"""Linking: the templates one deployment is made of, seen as one template.
+
+A trail's log group and role may be declared in another template: a logging stack that exports
+their ARNs (``Fn::ImportValue``), or a nested stack whose outputs the parent reads
+(``!GetAtt Child.Outputs.X``) or to which the parent passes them (the child's parameters). The
+linker copies every such template into the one being analysed under a *namespace*, so that the
+analysis, which knows one template, follows the chain across files unchanged:
+
+- an exporting file's logical IDs, parameters, conditions and mappings become ``<file>#<Name>``;
+- a nested stack's become ``<Stack>/<Name>`` (``<file>#<Stack>/<Name>`` inside an exporter);
+
+logical IDs are alphanumeric, so neither ``#`` nor ``/`` can clash with the template's own names.
+Every reference inside a copied template is rewritten to its namespaced name (``Ref``,
+``Fn::GetAtt``, ``Fn::Sub`` variables, ``Fn::If``/``Condition``, ``Fn::FindInMap``,
+``DependsOn``, a resource's ``Condition``). A nested stack's parameters passed by the parent
+are replaced by the parent's expressions (its ``Default`` no longer applies), and its resources
+exist only where the parent's stack resource does. ``AWS::StackName`` of a copied template is
+its own stack's name, given or unknown, never the importer's.
+
+The resolver reads the result through :class:`Links`: an import's name finds the exporting
+output's (namespaced) value and condition, a nested stack's ``Outputs.X`` its child's value,
+and what cannot be linked keeps the reason it could not (no template of the scan exports the
+name; two do; the TemplateURL is an S3 URL), for WT1007's message.
+
+The linker reads nothing itself: the scan hands it a loader and the export index.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass, field
+from typing import Any, Callable, Iterator
+
+FILE_SEPARATOR = "#"     # <file>#<Name>: a name of an exporting template
+NESTED_SEPARATOR = "/"   # <Stack>/<Name>: a name of a nested stack's template
+STACK_TYPES = ("AWS::CloudFormation::Stack", "AWS::Serverless::Application")
+MAX_NESTING = 8          # nested stacks within nested stacks (CloudFormation allows more; see docs)
+_STACK_PSEUDOS = ("AWS::StackName", "AWS::StackId")
+_SUB_VARIABLE = re.compile(r"\$\{([^}]*)\}")
+_REMOTE = re.compile(r"^(https?|s3)://", re.IGNORECASE)
+
+
+class LinkError(Exception):
+    """A located problem of the deployment's shape (a nesting cycle, nesting too deep): the
+    file, the path in it, and the message."""
+
+    def __init__(self, file: str, path: tuple, message: str) -> None:
+        super().__init__(message)
+        self.file = file
+        self.path = path
+        self.message = message
+
+
+@dataclass(frozen=True)
+class Export:
+    """One export of the scan: ``file``'s output ``output`` exports ``name``."""
+
+    file: str
+    output: str
+    name: str
+
+
+@dataclass
+class ExportIndex:
+    """Every export of the scan by (region, name), and the exports whose name could not be
+    resolved: (file, output, a regular expression of the names it may be, the name as written)
+    — named in WT1007 when an import finds nothing it could be."""
+
+    by_name: dict[tuple[str, str], list[Export]] = field(default_factory=dict)
+    unresolved: list[tuple[str, str, str, str]] = field(default_factory=list)
+    # file -> the deployment it belongs to (configuration ``deployment``); an import prefers
+    # the exporter of its own deployment when several files export the name.
+    deployments: dict[str, str] = field(default_factory=dict)
+
+    def add(self, region: str, export: Export) -> None:
+        found = self.by_name.setdefault((region, export.name), [])
+        if export not in found:
+            found.append(export)
+
+    def __bool__(self) -> bool:
+        return bool(self.by_name or self.unresolved)
+
+    def find(self, region: str, name: str, importer: str) -> tuple[Export | None, str]:
+        """The one export ``name`` denotes for ``importer``, or None and why not."""
+        found = [e for e in self.by_name.get((region, name), ()) if e.file != importer]
+        mine = self.deployments.get(importer)
+        if len(found) > 1 and mine is not None:
+            same = [e for e in found if self.deployments.get(e.file) == mine]
+            found = same or found
+        if len(found) == 1:
+            return found[0], ""
+        if found:
+            where = " and ".join(f"{e.file} (output {e.output})" for e in found)
+            return None, (f"exported by {where}; the configuration does not say which deploys "
+                          "with this template (deployment)")
+        why = f"no template in this scan exports {name}"
+        # an export whose name is not known here but could be this one says what it needs
+        could = [(file, output, shown) for file, output, pattern, shown in self.unresolved
+                 if file != importer and re.fullmatch(pattern, name)]
+        if could:
+            file, output, shown = could[0]
+            more = f" (and {len(could) - 1} more)" if len(could) > 1 else ""
+            why += f"; {file} (output {output}) exports {shown}{more}, which may be it: " \
+                   "give its stack_name or parameters in the configuration"
+        return None, why
+
+
+@dataclass
+class Links:
+    """What the resolver reads across templates (see :mod:`linter.values.resolve`)."""
+
+    # (region, export name) -> (namespaced value, namespaced output condition or None, where)
+    exports: dict[tuple[str, str], tuple[Any, str | None, str]] = field(default_factory=dict)
+    missing: dict[tuple[str, str], str] = field(default_factory=dict)   # -> why not
+    # (stack logical ID, "Outputs.X") -> the child's namespaced output value
+    outputs: dict[tuple[str, str], Any] = field(default_factory=dict)
+    opaque: dict[str, str] = field(default_factory=dict)   # stack logical ID -> why not linked
+    stack_names: dict[str, str] = field(default_factory=dict)   # namespace -> its stack's name
+
+
+@dataclass(frozen=True)
+class Origin:
+    """Where a namespace's names are declared: the file, and its document (for positions)."""
+
+    file: str
+    document: Any
+    nested_in: str | None = None   # for a nested stack: "<parent file> <Stack>"
+
+
+@dataclass
+class Linked:
+    template: dict                               # the merged template
+    links: Links
+    origins: dict[str, Origin]                   # namespace prefix -> origin ("" is the root)
+    parameters: dict[str, Any]                   # given values, the copied templates' namespaced
+    anchors: list[str]                           # the nested stacks' trails, analysed with the root's
+    errors: list[LinkError] = field(default_factory=list)
+
+    def origin_of(self, logical_id: str) -> tuple[str, str]:
+        """The namespace prefix of ``logical_id`` and its own name there."""
+        cut = max(logical_id.rfind(FILE_SEPARATOR), logical_id.rfind(NESTED_SEPARATOR))
+        return logical_id[:cut + 1], logical_id[cut + 1:]
+
+
+def is_foreign(logical_id: str) -> bool:
+    """A name copied from another template (see the module's docstring)."""
+    return FILE_SEPARATOR in logical_id or NESTED_SEPARATOR in logical_id
+
+
+def imports_anything(data: Any) -> bool:
+    """Whether ``data`` holds an ``Fn::ImportValue`` anywhere."""
+    return any(True for _ in _intrinsics(data, "Fn::ImportValue"))
+
+
+def local_children(data: Any) -> list[str]:
+    """The logical IDs of the stack resources that may name a local template."""
+    resources = data.get("Resources") if isinstance(data, dict) else None
+    if not isinstance(resources, dict):
+        return []
+    return [lid for lid, res in resources.items() if isinstance(res, dict)
+            and res.get("Type") in STACK_TYPES]
+
+
+def child_location(resource: dict, parent_file: str) -> tuple[str | None, str]:
+    """The local file a stack resource deploys (relative to its parent's folder), or None and
+    why it cannot be read here."""
+    metadata = resource.get("Metadata")
+    if isinstance(metadata, dict) and isinstance(metadata.get("aws:asset:path"), str) \
+            and str(metadata.get("aws:asset:property", "TemplateURL")) in ("TemplateURL", "Location"):
+        # CDK: the nested stack's template, in the cloud assembly beside the parent
+        return _beside(parent_file, metadata["aws:asset:path"]), ""
+    properties = resource.get("Properties")
+    properties = properties if isinstance(properties, dict) else {}
+    key = "TemplateURL" if resource.get("Type") == STACK_TYPES[0] else "Location"
+    url = properties.get(key)
+    if url is None:
+        return None, f"it has no {key}"
+    if isinstance(url, dict) and key == "Location":
+        return None, "its Location is a Serverless Application Repository application"
+    if not isinstance(url, str):
+        return None, f"its {key} is not a literal path"
+    if _REMOTE.match(url):
+        return None, f"its {key} is a URL ({url}), not a file of this scan"
+    return _beside(parent_file, url), ""
+
+
+def _beside(parent_file: str, relative: str) -> str:
+    return os.path.normpath(os.path.join(os.path.dirname(parent_file), relative))
+
+
+# -- the linker -----------------------------------------------------------------------------
+
+
+class Linker:
+    """Builds the :class:`Linked` template of one root template.
+
+    ``load(path)`` returns a loaded document (``.data``, ``.position(path)``) or raises;
+    ``resolve_names(template, parameters, expressions)`` resolves import names to literals per
+    region: ``[(region, name or None)]``; ``parameters_for(file)`` the given values of an
+    exporting file; ``stack_name_for(file)`` its stack's name, if known."""
+
+    def __init__(self, root: Any, root_file: str, load: Callable[[str], Any],
+                 exports: ExportIndex | None,
+                 resolve_names: Callable[[dict, dict, list], list[tuple[str, Any]]],
+                 parameters: dict[str, Any], parameters_for: Callable[[str], dict],
+                 stack_name_for: Callable[[str], str | None]) -> None:
+        self.root, self.root_file = root, root_file
+        self.load = load
+        self.exports = exports
+        self.resolve_names = resolve_names
+        self.parameters_for = parameters_for
+        self.stack_name_for = stack_name_for
+        data = root.data
+        self.template: dict = dict(data)
+        for section in ("Resources", "Parameters", "Conditions", "Mappings"):
+            value = data.get(section)
+            self.template[section] = dict(value) if isinstance(value, dict) else {}
+        self.links = Links()
+        self.origins: dict[str, Origin] = {"": Origin(root_file, root)}
+        self.given: dict[str, Any] = dict(parameters)
+        self.anchors: list[str] = []
+        self.errors: list[LinkError] = []
+        self._linked_files: dict[str, str] = {}   # exporting file -> its namespace
+        self._names: dict[str, _Names] = {}       # namespace -> the names its template declares
+        self._pending_imports: list[Any] = []     # ImportValue arguments not yet resolved
+
+    def link(self) -> Linked:
+        self._pending_imports.extend(_import_arguments(self.root.data))
+        self._nest("", self.root.data, self.root_file, (os.path.realpath(self.root_file),))
+        while self._pending_imports:
+            pending, self._pending_imports = self._pending_imports, []
+            for region, name in self.resolve_names(self.template, self.given, pending):
+                if isinstance(name, str):
+                    self._import(region, name)
+        return Linked(self.template, self.links, self.origins, self.given, self.anchors,
+                      self.errors)
+
+    # -- exports ------------------------------------------------------------------------------
+
+    def _import(self, region: str, name: str) -> None:
+        key = (region, name)
+        if key in self.links.exports or key in self.links.missing:
+            return
+        if self.exports is None:
+            self.links.missing[key] = f"no template in this scan exports {name}"
+            return
+        export, why = self.exports.find(region, name, self.root_file)
+        if export is None:
+            self.links.missing[key] = why
+            return
+        namespace = self._linked_files.get(export.file)
+        if namespace is None:
+            try:
+                document = self.load(export.file)
+            except Exception as err:  # noqa: BLE001 - its own error; here only the import fails
+                self.links.missing[key] = f"{export.file}, which exports {name}, cannot be " \
+                                          f"read ({_short(err)})"
+                return
+            namespace = export.file + FILE_SEPARATOR
+            self._linked_files[export.file] = namespace
+            self.origins[namespace] = Origin(export.file, document)
+            stack_name = self.stack_name_for(export.file)
+            bindings = {p: v for p, v in self.parameters_for(export.file).items()}
+            self._copy(document.data, namespace, stack_name, None, {})
+            for parameter, value in bindings.items():
+                self.given[namespace + parameter] = value
+            self._pending_imports.extend(_import_arguments(document.data, namespace, self))
+            self._nest(namespace, document.data, export.file,
+                       (os.path.realpath(export.file),))
+        output = _outputs(self.origins[namespace].document.data).get(export.output)
+        value = output.get("Value") if isinstance(output, dict) else None
+        condition = output.get("Condition") if isinstance(output, dict) else None
+        where = f"{export.file} output {export.output}"
+        self.links.exports[key] = (
+            _Rewriter(namespace, self._copied_names(namespace), {}).value(value),
+            namespace + condition if isinstance(condition, str) else None, where)
+
+    # -- nested stacks ------------------------------------------------------------------------
+
+    def _nest(self, namespace: str, data: Any, file: str, chain: tuple[str, ...]) -> None:
+        for stack_id in local_children(data):
+            resource = data["Resources"][stack_id]
+            linked_id = namespace + stack_id
+            path, why = child_location(resource, file)
+            if path is None:
+                self.links.opaque[linked_id] = why
+                continue
+            real = os.path.realpath(path)
+            anchor = ("Resources", stack_id, "Properties",
+                      "TemplateURL" if resource.get("Type") == STACK_TYPES[0] else "Location")
+            if real in chain:
+                cycle = " → ".join(os.path.basename(p) for p in chain + (real,))
+                self.errors.append(LinkError(file, anchor, f"nested stack {stack_id} makes a "
+                                                           f"nesting cycle: {cycle}"))
+                self.links.opaque[linked_id] = "it is part of a nesting cycle"
+                continue
+            if len(chain) > MAX_NESTING:
+                self.errors.append(LinkError(file, anchor, f"nested stack {stack_id} is nested "
+                                                           f"more than {MAX_NESTING} levels deep"))
+                self.links.opaque[linked_id] = f"it is nested more than {MAX_NESTING} levels deep"
+                continue
+            try:
+                document = self.load(path)
+            except Exception as err:  # noqa: BLE001 - the child's own problem, said on the link
+                self.links.opaque[linked_id] = f"its template {path} cannot be read ({_short(err)})"
+                continue
+            child_ns = linked_id + NESTED_SEPARATOR
+            self.origins[child_ns] = Origin(path, document, f"{file} {stack_id}")
+            properties = resource.get("Properties")
+            passed = properties.get("Parameters") if isinstance(properties, dict) else None
+            passed = passed if isinstance(passed, dict) else {}
+            parent_names = self._copied_names(namespace) if namespace else None
+            bindings = {name: (_Rewriter(namespace, parent_names, {}).value(value)
+                               if parent_names is not None else value)
+                        for name, value in passed.items()}
+            condition = resource.get("Condition")
+            exists = namespace + condition if isinstance(condition, str) else None
+            # a nested stack's name is made by CloudFormation: not known here
+            self._copy(document.data, child_ns, None, exists, bindings)
+            rewriter = _Rewriter(child_ns, self._copied_names(child_ns), bindings)
+            for key, output in _outputs(document.data).items():
+                if isinstance(output, dict) and "Value" in output:
+                    self.links.outputs[(linked_id, f"Outputs.{key}")] = rewriter.value(output["Value"])
+            if FILE_SEPARATOR not in child_ns:
+                self.anchors.extend(child_ns + lid for lid in _trails(document.data))
+            self._pending_imports.extend(_import_arguments(document.data, child_ns, self))
+            self._nest(child_ns, document.data, path, chain + (real,))
+
+    # -- copying ------------------------------------------------------------------------------
+
+    def _copied_names(self, namespace: str) -> "_Names":
+        return self._names[namespace]
+
+    def _copy(self, data: Any, namespace: str, stack_name: str | None, exists: str | None,
+              bindings: dict[str, Any]) -> None:
+        names = _Names.of(data, bindings)
+        self._names[namespace] = names
+        if stack_name is not None:
+            self.links.stack_names[namespace] = stack_name
+        rewriter = _Rewriter(namespace, names, bindings)
+        for name in names.parameters:
+            if name not in bindings:
+                self.template["Parameters"][namespace + name] = data["Parameters"][name]
+        for pseudo in _STACK_PSEUDOS:   # the copied stack's own name: given, or not known
+            definition = {"Type": "String"}
+            if stack_name is not None and pseudo == "AWS::StackName":
+                definition["Default"] = stack_name
+                definition["AllowedValues"] = [stack_name]
+            self.template["Parameters"][namespace + pseudo] = definition
+        for name, definition in _section(data, "Conditions").items():
+            rewritten = rewriter.value(definition)
+            if exists is not None:
+                rewritten = {"Fn::And": [{"Condition": exists}, rewritten]}
+            self.template["Conditions"][namespace + name] = rewritten
+        for name, mapping in _section(data, "Mappings").items():
+            self.template["Mappings"][namespace + name] = mapping
+        for lid, resource in _section(data, "Resources").items():
+            self.template["Resources"][namespace + lid] = rewriter.resource(resource, exists)
+
+
+def _short(err: Exception) -> str:
+    return str(getattr(err, "message", None) or err)
+
+
+def _section(data: Any, key: str) -> dict:
+    value = data.get(key) if isinstance(data, dict) else None
+    return value if isinstance(value, dict) else {}
+
+
+def _outputs(data: Any) -> dict:
+    return _section(data, "Outputs")
+
+
+def _trails(data: Any) -> list[str]:
+    return [lid for lid, res in _section(data, "Resources").items()
+            if isinstance(res, dict) and res.get("Type") == "AWS::CloudTrail::Trail"]
+
+
+def _intrinsics(value: Any, key: str) -> Iterator[Any]:
+    """The arguments of every ``key`` intrinsic inside ``value``."""
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            if len(item) == 1 and key in item:
+                yield item[key]
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+
+
+def _import_arguments(data: Any, namespace: str = "", linker: Linker | None = None) -> list[Any]:
+    """The (namespaced) name arguments of the ImportValues in ``data``'s resources, conditions
+    and outputs."""
+    found = list(_intrinsics({k: v for k, v in data.items() if k in ("Resources", "Outputs",
+                                                                       "Conditions")}
+                             if isinstance(data, dict) else {}, "Fn::ImportValue"))
+    if not namespace or linker is None:
+        return found
+    rewriter = _Rewriter(namespace, linker._copied_names(namespace), {})
+    return [rewriter.value(argument) for argument in found]
+
+
+@dataclass
+class _Names:
+    """The names a template declares, by kind."""
+
+    parameters: set[str]
+    resources: set[str]
+    conditions: set[str]
+    mappings: set[str]
+
+    @classmethod
+    def of(cls, data: Any, bindings: dict[str, Any]) -> "_Names":
+        return cls(set(_section(data, "Parameters")), set(_section(data, "Resources")),
+                   set(_section(data, "Conditions")), set(_section(data, "Mappings")))
+
+
+class _Rewriter:
+    """Rewrites one copied template's expressions into its namespace."""
+
+    def __init__(self, namespace: str, names: _Names, bindings: dict[str, Any]) -> None:
+        self.ns = namespace
+        self.names = names
+        self.bindings = bindings   # nested stack parameters: the parent's expressions
+
+    def resource(self, resource: Any, exists: str | None) -> Any:
+        if not isinstance(resource, dict):
+            return resource
+        out = {}
+        for key, value in resource.items():
+            if key == "Condition" and isinstance(value, str):
+                value = self.ns + value
+            elif key == "DependsOn":
+                value = [self.ns + v if isinstance(v, str) else v for v in value] \
+                    if isinstance(value, list) else (self.ns + value if isinstance(value, str)
+                                                     else value)
+            elif key != "Type":
+                value = self.value(value)
+            out[key] = value
+        if exists is not None:
+            own = out.get("Condition")
+            out["Condition"] = exists if own is None else own   # own conditions include exists
+        return out
+
+    def ref(self, name: str) -> Any:
+        if name in self.bindings:
+            return self.bindings[name]
+        if name in self.names.parameters or name in self.names.resources or name in _STACK_PSEUDOS:
+            return {"Ref": self.ns + name}
+        return {"Ref": name}   # AWS::Region and the like, or undefined (said by the resolver)
+
+    def value(self, value: Any) -> Any:
+        if isinstance(value, list):
+            return [self.value(item) for item in value]
+        if not isinstance(value, dict):
+            return value
+        if len(value) == 1:
+            key, argument = next(iter(value.items()))
+            if key == "Ref" and isinstance(argument, str):
+                return self.ref(argument)
+            if key == "Fn::GetAtt":
+                return {key: self._get_att(argument)}
+            if key == "Fn::Sub":
+                return {key: self._sub(argument)}
+            if key == "Fn::If" and isinstance(argument, list) and argument \
+                    and isinstance(argument[0], str):
+                return {key: [self.ns + argument[0]] + [self.value(a) for a in argument[1:]]}
+            if key == "Condition" and isinstance(argument, str):
+                return {key: self.ns + argument}
+            if key == "Fn::FindInMap" and isinstance(argument, list) and argument \
+                    and isinstance(argument[0], str):
+                return {key: [self.ns + argument[0]] + [self.value(a) for a in argument[1:]]}
+        return {key: self.value(item) for key, item in value.items()}
+
+    def _get_att(self, argument: Any) -> Any:
+        if isinstance(argument, str) and "." in argument:
+            argument = argument.split(".", 1)
+        if isinstance(argument, list) and len(argument) == 2 and isinstance(argument[0], str):
+            return [self.ns + argument[0], self.value(argument[1])]
+        return self.value(argument)
+
+    def _sub(self, argument: Any) -> Any:
+        text, variables = (argument[0], argument[1]) if isinstance(argument, list) \
+            and len(argument) == 2 and isinstance(argument[1], dict) else (argument, {})
+        if not isinstance(text, str):
+            return self.value(argument)
+        rewritten = {name: self.value(v) for name, v in variables.items()}
+        for match in _SUB_VARIABLE.finditer(text):
+            name = match.group(1).strip()
+            if name.startswith("!") or name in rewritten:
+                continue
+            if name in self.names.parameters or name in self.names.resources \
+                    or name in _STACK_PSEUDOS or name in self.bindings:
+                rewritten[name] = self.ref(name)
+            elif "." in name and name.split(".", 1)[0] in self.names.resources:
+                lid, attribute = name.split(".", 1)
+                rewritten[name] = {"Fn::GetAtt": [self.ns + lid, attribute]}
+        return [text, rewritten] if rewritten else text

@@ -1,0 +1,344 @@
+"""The templates of one scan analysed as the system they deploy (issue 13).
+
+Before any file is checked, :func:`index` reads what links the files: every export
+(``Outputs.*.Export.Name``, resolved with the exporting template's own parameters, conditions
+and stack name) and every nested stack that names a local template. Each file's check then
+asks :func:`link_file` for its :class:`~linter.link.Linked` template: itself with the templates
+it imports from and nests merged in (``linter/link.py``), so that a trail is judged the same
+whether its log group and role are in its own file or in another file of the scan.
+
+The index is cheap: files are read as bytes and only those that can export or nest are parsed;
+a scan where no file imports and no file nests a local template builds nothing and links
+nothing. It is built in the main process and handed to the workers (it pickles).
+
+- Stack names (``AWS::StackName`` in export names) come from ``cdk.out``'s ``manifest.json``,
+  the configuration's per-file ``stack_name``, or ``--stack-name`` for a single template.
+- A template nested by another template of the scan is analysed through its parents (with
+  the values they pass), not on its own; identical findings from several parents are one.
+- The configuration's ``workspace`` folders are indexed too, without being checked: a
+  pre-commit run of the changed files still sees the logging stack they import from.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+import re
+import stat
+from dataclasses import dataclass, field
+from typing import Any
+
+from .. import config as config_file
+from .. import link, load, trail
+from ..findings import Located
+from ..values import EMPTY, Resolver, Text, render
+from .files import discover
+
+_CAN_EXPORT = b"Export"
+_CAN_IMPORT = b"ImportValue"
+_CAN_NEST = (b"AWS::CloudFormation::Stack", b"AWS::Serverless::Application")
+
+
+@dataclass
+class ScanIndex:
+    """What links the files of one scan (see the module's docstring)."""
+
+    exports: link.ExportIndex | None = None
+    # a nested template (real path) -> the files of the scan that nest it
+    parents: dict[str, list[str]] = field(default_factory=dict)
+    stack_names: dict[str, str] = field(default_factory=dict)   # file -> its stack's name
+    importers: frozenset[str] = frozenset()   # files whose text may import
+    nesters: frozenset[str] = frozenset()     # files whose text may nest a stack
+
+    @property
+    def active(self) -> bool:
+        return bool(self.importers or self.nesters)
+
+    def stack_name(self, file: str) -> str | None:
+        return self.stack_names.get(file)
+
+
+def index(files: list[str], options: trail.Options, config: config_file.Config) -> ScanIndex:
+    """The index of ``files`` (and the configuration's workspace folders)."""
+    from .check import file_options   # check imports this module
+
+    candidates = list(files)
+    if config.workspace:
+        seen = {os.path.realpath(f) for f in files}
+        for extra in discover(config.workspace, _Quiet()):
+            if os.path.realpath(extra) not in seen:
+                candidates.append(extra)
+    raws: dict[str, bytes] = {}
+    importers, nesters, exporters = set(), set(), []
+    for path in candidates:
+        if not os.path.isfile(path) or not stat.S_ISREG(os.stat(path).st_mode):
+            continue   # a FIFO or device is not read twice (the file's own check says what it is)
+        try:
+            with open(path, "rb") as handle:
+                raw = handle.read(config.load_limits.max_bytes + 1 if config.load_limits else -1)
+        except OSError:
+            continue   # the file's own check says so
+        if _CAN_IMPORT in raw:
+            importers.add(path)
+        if any(marker in raw for marker in _CAN_NEST):
+            nesters.add(path)
+        if _CAN_EXPORT in raw:
+            exporters.append(path)
+        raws[path] = raw
+    result = ScanIndex(importers=frozenset(importers), nesters=frozenset(nesters))
+    if not result.active:
+        return result
+    result.stack_names = _stack_names(candidates, options, config, len(files))
+    documents: dict[str, Any] = {}
+
+    def document(path: str) -> Any:
+        if path not in documents:
+            try:
+                documents[path] = load.load_bytes(raws[path], path, config.load_limits)
+            except Exception:  # noqa: BLE001 - the file's own check reports it
+                documents[path] = None
+        return documents[path]
+
+    if importers:
+        exports = link.ExportIndex()
+        for path in exporters:
+            data = getattr(document(path), "data", None)
+            if data is None:   # any name at all: it cannot be read
+                exports.unresolved.append((path, "?", ".*", "names not known (it cannot be read)"))
+                continue
+            # the values its own check uses
+            parameters = file_options(path, options, config).parameters
+            _index_exports(exports, path, data, parameters, options, result.stack_name(path))
+        for path in candidates:
+            deployment = config.deployment_for(path)
+            if deployment is not None:
+                exports.deployments[path] = deployment
+        result.exports = exports
+    for path in sorted(nesters):
+        data = getattr(document(path), "data", None)
+        if not isinstance(data, dict):
+            continue
+        for stack_id in link.local_children(data):
+            child, _why = link.child_location(data["Resources"][stack_id], path)
+            if child is not None:
+                parents = result.parents.setdefault(os.path.realpath(child), [])
+                if path not in parents:
+                    parents.append(path)
+    return result
+
+
+def _index_exports(exports: link.ExportIndex, path: str, data: Any, parameters: dict,
+                   options: trail.Options, stack_name: str | None) -> None:
+    outputs = data.get("Outputs") if isinstance(data, dict) else None
+    if not isinstance(outputs, dict):
+        return
+    for region in options.regions:
+        resolver = Resolver(data, parameters, region, options.account_id, options.max_branches,
+                            options.max_reference_depth, stack_name=stack_name)
+        for key, output in outputs.items():
+            export = output.get("Export") if isinstance(output, dict) else None
+            if not isinstance(export, dict) or "Name" not in export:
+                continue
+            try:
+                branches = resolver.resolve(export["Name"], EMPTY)
+            except Exception:  # noqa: BLE001 - a limit or malformed name: said on the import
+                branches = []
+            for _scenario, name in branches:
+                if isinstance(name, str) and name:
+                    exports.add(region, link.Export(path, key, name))
+                else:
+                    exports.unresolved.append((path, key, _pattern(name), render(name)))
+
+
+def _pattern(name: Any) -> str:
+    """A regular expression of the names an export name not known here may be."""
+    parts = name.parts if isinstance(name, Text) else [name]
+    return "".join(re.escape(part) if isinstance(part, str) else ".+" for part in parts)
+
+
+def _stack_names(files: list[str], options: trail.Options, config: config_file.Config,
+                 given: int) -> dict[str, str]:
+    names: dict[str, str] = {}
+    manifests: dict[str, dict[str, str]] = {}
+    for path in files:
+        folder = os.path.dirname(os.path.abspath(path))
+        if folder not in manifests:
+            manifests[folder] = _manifest_stack_names(folder)
+        from_manifest = manifests[folder].get(os.path.basename(path))
+        name = config.stack_name_for(path) or from_manifest
+        if name:
+            names[path] = name
+    if options.stack_name and given == 1 and files:
+        names[files[0]] = options.stack_name
+    return names
+
+
+def _manifest_stack_names(folder: str) -> dict[str, str]:
+    """A cloud assembly's stacks: template file name -> stack name (``manifest.json``)."""
+    manifest = os.path.join(folder, "manifest.json")
+    if not os.path.isfile(manifest):
+        return {}
+    try:
+        with open(manifest, "rb") as handle:
+            artifacts = json.loads(handle.read()).get("artifacts", {})
+    except (OSError, ValueError, AttributeError):
+        return {}
+    names = {}
+    for artifact_id, artifact in (artifacts.items() if isinstance(artifacts, dict) else ()):
+        if not isinstance(artifact, dict) or artifact.get("type") != "aws:cloudformation:stack":
+            continue
+        properties = artifact.get("properties") or {}
+        template = properties.get("templateFile") if isinstance(properties, dict) else None
+        if isinstance(template, str):
+            name = properties.get("stackName") or artifact_id
+            names[os.path.basename(template)] = str(name)
+    return names
+
+
+class _Quiet:
+    """A Run-like sink for discovery errors of workspace folders (not this scan's files)."""
+
+    def __init__(self) -> None:
+        self.errors: list = []
+
+
+# -- per file ---------------------------------------------------------------------------------
+
+
+def nested_only(path: str, scan: ScanIndex | None) -> bool:
+    """Whether ``path`` is deployed only as a nested stack of files of this scan (then it is
+    analysed through them)."""
+    return scan is not None and bool(scan.parents.get(os.path.realpath(path)))
+
+
+def link_file(path: str, document: Any, options: trail.Options, config: config_file.Config,
+              scan: ScanIndex | None, scan_options: trail.Options) -> link.Linked | None:
+    """``document`` merged with what it imports and nests, or None when it links nothing;
+    ``options``: the file's own, ``scan_options``: the scan's (another file's values are those
+    its own check uses)."""
+    if scan is None or not scan.active or (path not in scan.importers and path not in scan.nesters):
+        return None
+    from .check import file_options
+
+    loaded: dict[str, Any] = {}
+
+    def load_other(other: str) -> Any:
+        if other not in loaded:
+            loaded[other] = load.load_path(other, config.load_limits)
+            if not load.is_template(loaded[other].data):
+                raise load.LoadError("it is not a CloudFormation template")
+        return loaded[other]
+
+    def resolve_names(template: dict, given: dict, arguments: list) -> list[tuple[str, Any]]:
+        out = []
+        for region in options.regions:
+            resolver = Resolver(template, given, region, options.account_id,
+                                options.max_branches, options.max_reference_depth,
+                                stack_name=options.stack_name)
+            for argument in arguments:
+                try:
+                    out.extend((region, name) for _s, name in resolver.resolve(argument, EMPTY))
+                except Exception:  # noqa: BLE001 - said when the analysis resolves it again
+                    continue
+        return out
+
+    linker = link.Linker(document, path, load_other, scan.exports, resolve_names,
+                         options.parameters,
+                         lambda other: file_options(other, scan_options, config).parameters,
+                         scan.stack_name)
+    linked = linker.link()
+    if len(linked.origins) == 1 and not linked.links.missing and not linked.links.opaque:
+        return None   # nothing found to link: the template as it is
+    return linked
+
+
+def place(item: Located, linked: link.Linked | None, document: Any) -> tuple[Located, Any]:
+    """A finding on a nested stack's trail, moved to the nested template's file and path, with
+    the parent chain in its scenario; others unchanged. Also: the document it is placed in."""
+    finding = item.finding
+    if linked is None or not link.is_foreign(finding.resource):
+        return item, document
+    prefix, own = linked.origin_of(finding.resource)
+    origin = linked.origins.get(prefix)
+    if origin is None:
+        return item, document
+    chain = _parent_chain(linked, prefix)
+    path = tuple(own if part == finding.resource else part for part in finding.path)
+    message = f"{finding.message} [nested in {chain}]"
+    moved = dataclasses.replace(finding, resource=own, path=path, message=message,
+                                scenario=finding.scenario + (("nested in", chain),))
+    line, column = origin.document.position(path)
+    return dataclasses.replace(item, finding=moved, file=origin.file, line=line,
+                               column=column), origin.document
+
+
+def _parent_chain(linked: link.Linked, prefix: str) -> str:
+    """``parent.yaml Logging``, or ``root.yaml Outer/Inner`` for a stack nested twice."""
+    return f"{linked.origins[''].file} {prefix.rstrip(link.NESTED_SEPARATOR)}"
+
+
+def where_foreign(linked: link.Linked | None, evidence: tuple[str, ...]) -> list[tuple[str, str, int, int]]:
+    """The resources of other files that ``evidence`` names: (name, file, line, column)."""
+    if linked is None:
+        return []
+    found = []
+    resources = linked.template["Resources"]
+    for step in evidence:
+        for token in step.replace("→", " ").replace(",", " ").split():
+            token = token.strip("()[]'\".:")
+            if link.is_foreign(token) and token not in resources:   # !GetAtt ns#Group.Arn
+                token = token.rsplit(".", 1)[0]
+            if not link.is_foreign(token) or token not in resources:
+                continue
+            prefix, own = linked.origin_of(token)
+            origin = linked.origins.get(prefix)
+            if origin is not None and all(f[0] != token for f in found):
+                found.append((token, origin.file, *origin.document.position(("Resources", own))))
+    return found
+
+
+def with_related(item: Located, linked: link.Linked | None) -> Located:
+    """``item`` with the other files' resources its evidence names: each evidence step that
+    names one says where it is, and the finding lists them as related locations."""
+    found = where_foreign(linked, item.finding.evidence)
+    if not found:
+        return item
+    evidence = []
+    for step in item.finding.evidence:
+        places = [f"{file}:{line}" for name, file, line, _c in found if name in step]
+        evidence.append(f"{step} (in {', '.join(places)})" if places else step)
+    related = tuple((file, line, column, f"{name.rsplit(link.FILE_SEPARATOR, 1)[-1]}")
+                    for name, file, line, column in found)
+    finding = dataclasses.replace(item.finding, evidence=tuple(evidence))
+    return dataclasses.replace(item, finding=finding, related=related)
+
+
+def merge_nested(run: Any) -> None:
+    """A nested template's findings from several parents: one finding where they say the same
+    (the parents listed together), kept apart where they differ."""
+    merged: dict[tuple, Located] = {}
+    order: list[tuple] = []
+    for item in run.findings:
+        f = item.finding
+        chain = dict(f.scenario).get("nested in")
+        if chain is None:
+            key = ("own", id(item))
+        else:
+            base = f.message.rsplit(f" [nested in {chain}]", 1)[0]
+            key = (item.file, item.line, item.column, f.rule, base,
+                   tuple(p for p in f.scenario if p[0] != "nested in"), f.evidence)
+        if key in merged and chain is not None:
+            kept = merged[key]
+            before = dict(kept.finding.scenario)["nested in"]
+            chains = before + "; " + chain
+            scenario = tuple(p for p in kept.finding.scenario if p[0] != "nested in") + \
+                (("nested in", chains),)
+            message = kept.finding.message.replace(f"[nested in {before}]",
+                                                   f"[nested in {chains}]")
+            merged[key] = dataclasses.replace(kept, finding=dataclasses.replace(
+                kept.finding, scenario=scenario, message=message))
+            continue
+        merged[key] = item
+        order.append(key)
+    run.findings[:] = [merged[key] for key in order]
