@@ -46,6 +46,7 @@ GC_THRESHOLDS = scan.GC_THRESHOLDS
 _PARAMETER = re.compile(r"^[A-Za-z0-9]+=")
 _REGION = re.compile(r"^[a-z]{2}(-[a-z]+)+-\d+(,[a-z]{2}(-[a-z]+)+-\d+)*,?$")  # comma lists too
 _ACCOUNT_ID = re.compile(r"^\d{12}$")
+_STACK_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9-]{0,127}$")
 _PREFIX = re.compile(r"^[EWI](T\d{0,4})?(,[EWI](T\d{0,4})?)*,?$")
 
 
@@ -100,6 +101,10 @@ def _parser() -> argparse.ArgumentParser:
                              "(default: us-east-1)")
     parser.add_argument("--account-id", metavar="ID",
                         help="the 12-digit account the templates deploy to")
+    parser.add_argument("--stack-name", metavar="NAME",
+                        help="the name of the stack the one template given deploys as "
+                             "(AWS::StackName, e.g. in its export names); for several templates, "
+                             "stack_name in the configuration file")
     parser.add_argument("--jobs", "-j", type=_jobs, default=1, metavar="N",
                         help="scan files in N parallel processes (default 1; 0: one per CPU); "
                              "the output is the same whatever N")
@@ -211,6 +216,7 @@ def _options(args: argparse.Namespace, config: config_file.Config) -> trail.Opti
                          max_branches=config.max_scenarios or trail.MAX_BRANCHES,
                          max_reference_depth=config.max_reference_depth or trail.MAX_REFERENCE_DEPTH,
                          rule_options={rule: dict(values) for rule, values in config.rules.items()},
+                         stack_name=args.stack_name,
                          opt_in=catalog.opt_in_enabled(
                              (*config.include_checks, *args.include_checks), config.disable))
 
@@ -316,6 +322,12 @@ def _main(argv: Sequence[str] | None) -> int:
             raise UsageError("no PATH given")
         if args.output is not None:
             _check_output(args.output)
+        if args.stack_name is not None and (len(paths) != 1 or os.path.isdir(paths[0])):
+            raise UsageError("--stack-name names the stack of one template: give one file, or "
+                             "stack_name per file in the configuration")
+        if args.stack_name is not None and not _STACK_NAME.match(args.stack_name):
+            raise UsageError(f"--stack-name: {args.stack_name!r} is not a stack name (a letter, "
+                             "then letters, digits and hyphens, at most 128)")
         if args.diff and args.format != "text":
             raise UsageError("--diff prints a unified diff: --format does not apply to it")
         config = _config(args)

@@ -55,7 +55,7 @@ class Config:
     waivers: list[Waiver] = field(default_factory=list)
     stack_names: list[tuple[str, str]] = field(default_factory=list)    # (glob, stack name)
     deployments: list[tuple[str, str]] = field(default_factory=list)    # (glob, deployment)
-    workspace: list[str] = field(default_factory=list)   # folders read for exports (absolute)
+    workspace: list[str] = field(default_factory=list)   # folders read for exports (see scan.stacks)
     limits: dict[str, int] = field(default_factory=dict)   # as written in the file
     # The effective limits, the command line's over the file's (set by the CLI).
     load_limits: Any = None
@@ -276,7 +276,8 @@ def _build(data: dict[str, Any], path: str) -> Config:
             config.stack_names.append((entry["files"], entry["stack_name"]))
         if "deployment" in entry:
             config.deployments.append((entry["files"], entry["deployment"]))
-    config.workspace = [os.path.normpath(os.path.join(base, folder))
+    # relative to the working directory, as the files a scan names are shown
+    config.workspace = [os.path.relpath(os.path.join(base, folder))
                         for folder in data.get("workspace", [])]
     for number, entry in enumerate(data.get("waivers", [])):
         expires = entry.get("expires")

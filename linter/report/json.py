@@ -16,7 +16,7 @@ TOOL_NAME = "cfn-trailwatch"
 
 def _finding(item) -> dict[str, Any]:
     f = item.finding
-    return {
+    found = {
         "rule": f.rule,
         "slug": f.meta.slug,
         "severity": f.severity,
@@ -36,6 +36,10 @@ def _finding(item) -> dict[str, Any]:
             "expires": item.suppression.expires,
         },
     }
+    if item.related:   # only when the chain leaves the file: older reports keep their bytes
+        found["related"] = [{"file": file, "line": line, "column": column, "resource": what}
+                            for file, line, column, what in item.related]
+    return found
 
 
 def to_dict(run: Run) -> dict[str, Any]:

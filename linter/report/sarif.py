@@ -116,6 +116,10 @@ def _result(item: Located, rule_index: dict[str, int], occurrences: dict[str, in
             "tags": _tags(f.meta),
         },
     }
+    if item.related:   # the chain's links in other files of the scan (linter/scan/stacks.py)
+        result["relatedLocations"] = [
+            {**_physical(file, line, column), "id": number, "message": {"text": what}}
+            for number, (file, line, column, what) in enumerate(item.related)]
     if item.suppression is not None:
         suppression: dict[str, Any] = {
             "kind": "inSource" if item.suppression.kind == "inline" else "external",
