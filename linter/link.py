@@ -39,17 +39,20 @@ MAX_NESTING = 8          # nested stacks within nested stacks (CloudFormation al
 _STACK_PSEUDOS = ("AWS::StackName", "AWS::StackId")
 _SUB_VARIABLE = re.compile(r"\$\{([^}]*)\}")
 _REMOTE = re.compile(r"^(https?|s3)://", re.IGNORECASE)
+UNREADABLE = "?"         # ExportIndex.unresolved's output of a file that cannot be read
 
 
 class LinkError(Exception):
     """A located problem of the deployment's shape (a nesting cycle, nesting too deep): the
     file, the path in it, and the message."""
 
-    def __init__(self, file: str, path: tuple, message: str) -> None:
+    def __init__(self, file: str, path: tuple, message: str,
+                 position: tuple[int, int] | None = None) -> None:
         super().__init__(message)
         self.file = file
         self.path = path
         self.message = message
+        self.position = position   # (line, column) of path in file, when file is not the root
 
 
 @dataclass(frozen=True)
@@ -91,18 +94,26 @@ class ExportIndex:
         if len(found) == 1:
             return found[0], ""
         if found:
-            where = " and ".join(f"{e.file} (output {e.output})" for e in found)
+            named = [f"{e.file} (output {e.output})" for e in found]
+            where = ", ".join(named[:-1]) + " and " + named[-1]
             return None, (f"exported by {where}; the configuration does not say which deploys "
                           "with this template (deployment)")
         why = f"no template in this scan exports {name}"
         # an export whose name is not known here but could be this one says what it needs
         could = [(file, output, shown) for file, output, pattern, shown in self.unresolved
                  if file != importer and re.fullmatch(pattern, name)]
+        # an exporter that cannot be read (output "?") may export anything: named as such, not
+        # given the stack_name hint, which would not help
+        broken = [file for file, output, _s in could if output == UNREADABLE]
+        could = [c for c in could if c[1] != UNREADABLE]
         if could:
             file, output, shown = could[0]
             more = f" (and {len(could) - 1} more)" if len(could) > 1 else ""
             why += f"; {file} (output {output}) exports {shown}{more}, which may be it: " \
                    "give its stack_name or parameters in the configuration"
+        if broken:
+            more = f" (and {len(broken) - 1} more)" if len(broken) > 1 else ""
+            why += f"; {broken[0]}{more}, which cannot be read, may export it"
         return None, why
 
 
@@ -201,7 +212,7 @@ class Linker:
     exporting file; ``stack_name_for(file)`` its stack's name, if known."""
 
     def __init__(self, root: Any, root_file: str, load: Callable[[str], Any],
-                 exports: ExportIndex | None,
+                 exports: Any,   # ExportIndex, or anything with its find(); None: no exports
                  resolve_names: Callable[[dict, dict, list], list[tuple[str, Any]]],
                  parameters: dict[str, Any], parameters_for: Callable[[str], dict],
                  stack_name_for: Callable[[str], str | None]) -> None:
@@ -289,15 +300,17 @@ class Linker:
             real = os.path.realpath(path)
             anchor = ("Resources", stack_id, "Properties",
                       "TemplateURL" if resource.get("Type") == STACK_TYPES[0] else "Location")
+            where = self._position(namespace, anchor)
             if real in chain:
                 cycle = " → ".join(os.path.basename(p) for p in chain + (real,))
                 self.errors.append(LinkError(file, anchor, f"nested stack {stack_id} makes a "
-                                                           f"nesting cycle: {cycle}"))
+                                                           f"nesting cycle: {cycle}", where))
                 self.links.opaque[linked_id] = "it is part of a nesting cycle"
                 continue
             if len(chain) > MAX_NESTING:
                 self.errors.append(LinkError(file, anchor, f"nested stack {stack_id} is nested "
-                                                           f"more than {MAX_NESTING} levels deep"))
+                                                           f"more than {MAX_NESTING} levels deep",
+                                             where))
                 self.links.opaque[linked_id] = f"it is nested more than {MAX_NESTING} levels deep"
                 continue
             try:
@@ -326,6 +339,14 @@ class Linker:
                 self.anchors.extend(child_ns + lid for lid in _trails(document.data))
             self._pending_imports.extend(_import_arguments(document.data, child_ns, self))
             self._nest(child_ns, document.data, path, chain + (real,))
+
+    def _position(self, namespace: str, path: tuple) -> tuple[int, int] | None:
+        """The line and column of ``path`` in the file of ``namespace``, if it can be told."""
+        origin = self.origins.get(namespace)
+        try:
+            return origin.document.position(path) if origin is not None else None
+        except Exception:  # noqa: BLE001 - a position is a courtesy; the message says the rest
+            return None
 
     # -- copying ------------------------------------------------------------------------------
 

@@ -250,6 +250,12 @@ def load_text(text: str, filename: str, limits: Limits | None = None,
     return document
 
 
+def parse(text: str, filename: str, limits: Limits | None = None) -> Document:
+    """Parse text as YAML or JSON, within the limits, with no check that it is a template (the
+    scan's index parses a template's sections alone)."""
+    return _parse(text, filename, limits or DEFAULT_LIMITS)
+
+
 def _parse(text: str, filename: str, limits: Limits) -> Document:
     stripped = text.lstrip()
     if not stripped:

@@ -90,12 +90,19 @@ def check_file(path: str, options: trail.Options, run: Run, config: config_file.
             return   # analysed through the templates that nest it, with their values
         if scan is not None and scan.stack_name(path):
             options_here = dataclasses.replace(options_here, stack_name=scan.stack_name(path))
-        linked = stacks.link_file(path, document, options_here, config, scan, options)
+        # linking reads other files: only for what is analysed (trails, nested stacks' trails,
+        # metric filters when the monitoring rules run)
+        analysed = trail_ids or nests or (options.opt_in.intersection(monitoring.RULES) and
+                                          load.resources_of_type(document.data,
+                                                                 monitoring.METRIC_FILTER))
+        linked = stacks.link_file(path, document, options_here, config, scan, options) \
+            if analysed else None
         analysis = trail.analyse(document.data, options_here, linked)
         located, errors = [], []
         for problem in linked.errors if linked is not None else ():
             origin = problem.file
-            where = document.position(problem.path) if origin == path else (1, 1)
+            where = document.position(problem.path) if origin == path \
+                else (problem.position or (1, 1))
             errors.append(FileError(origin, *where, problem.message))
 
         def off(rule: str) -> bool:

@@ -32,19 +32,21 @@ from typing import Any
 from .. import config as config_file
 from .. import link, load, trail
 from ..findings import Located
-from ..values import EMPTY, Resolver, Text, render
+from ..values import EMPTY, Parameter, Pseudo, Resolver, Text, render
+from . import sections
 from .files import discover
 
 _CAN_EXPORT = b"Export"
 _CAN_IMPORT = b"ImportValue"
 _CAN_NEST = (b"AWS::CloudFormation::Stack", b"AWS::Serverless::Application")
+_NAME_SECTIONS = frozenset({"Parameters", "Mappings", "Conditions", "Outputs"})
 
 
 @dataclass
 class ScanIndex:
     """What links the files of one scan (see the module's docstring)."""
 
-    exports: link.ExportIndex | None = None
+    exports: "LazyExports | None" = None
     # a nested template (real path) -> the files of the scan that nest it
     parents: dict[str, list[str]] = field(default_factory=dict)
     stack_names: dict[str, str] = field(default_factory=dict)   # file -> its stack's name
@@ -61,8 +63,6 @@ class ScanIndex:
 
 def index(files: list[str], options: trail.Options, config: config_file.Config) -> ScanIndex:
     """The index of ``files`` (and the configuration's workspace folders)."""
-    from .check import file_options   # check imports this module
-
     candidates = list(files)
     if config.workspace:
         seen = {os.path.realpath(f) for f in files}
@@ -81,14 +81,14 @@ def index(files: list[str], options: trail.Options, config: config_file.Config) 
             continue   # the file's own check says so
         if _CAN_IMPORT in raw:
             importers.add(path)
-        if any(marker in raw for marker in _CAN_NEST):
+        if any(marker in raw for marker in _CAN_NEST) and sections.may_nest_locally(raw):
             nesters.add(path)
         if _CAN_EXPORT in raw:
             exporters.append(path)
         raws[path] = raw
-    result = ScanIndex(importers=frozenset(importers), nesters=frozenset(nesters))
-    if not result.active:
-        return result
+    if not importers and not nesters:
+        return ScanIndex()
+    result = ScanIndex(importers=frozenset(importers))
     result.stack_names = _stack_names(candidates, options, config, len(files))
     documents: dict[str, Any] = {}
 
@@ -101,20 +101,11 @@ def index(files: list[str], options: trail.Options, config: config_file.Config) 
         return documents[path]
 
     if importers:
-        exports = link.ExportIndex()
-        for path in exporters:
-            data = getattr(document(path), "data", None)
-            if data is None:   # any name at all: it cannot be read
-                exports.unresolved.append((path, "?", ".*", "names not known (it cannot be read)"))
-                continue
-            # the values its own check uses
-            parameters = file_options(path, options, config).parameters
-            _index_exports(exports, path, data, parameters, options, result.stack_name(path))
-        for path in candidates:
-            deployment = config.deployment_for(path)
-            if deployment is not None:
-                exports.deployments[path] = deployment
-        result.exports = exports
+        deployments = {path: name for path in candidates
+                       if (name := config.deployment_for(path)) is not None}
+        result.exports = LazyExports(tuple(exporters), options, config, result.stack_names,
+                                     deployments)
+    nesting = set()
     for path in sorted(nesters):
         data = getattr(document(path), "data", None)
         if not isinstance(data, dict):
@@ -122,10 +113,70 @@ def index(files: list[str], options: trail.Options, config: config_file.Config) 
         for stack_id in link.local_children(data):
             child, _why = link.child_location(data["Resources"][stack_id], path)
             if child is not None:
+                nesting.add(path)
                 parents = result.parents.setdefault(os.path.realpath(child), [])
                 if path not in parents:
                     parents.append(path)
+    result.nesters = frozenset(nesting)
     return result
+
+
+class LazyExports:
+    """The export index, built the first time an import asks for a name: most imports of real
+    templates name a stack by a parameter with no value here (``${ParentStack}-TopicARN``) and
+    never ask, so their scans do not parse every exporting template. Built once per process
+    (each worker builds its own, if one of its files asks)."""
+
+    def __init__(self, exporters: tuple[str, ...], options: trail.Options,
+                 config: config_file.Config, stack_names: dict[str, str],
+                 deployments: dict[str, str]) -> None:
+        self.exporters, self.options, self.config = exporters, options, config
+        self.stack_names, self.deployments = stack_names, deployments
+        self._built: link.ExportIndex | None = None
+
+    def __getstate__(self) -> dict:   # a worker gets the recipe, not a half-built index
+        return {**self.__dict__, "_built": None}
+
+    def find(self, region: str, name: str, importer: str) -> tuple[link.Export | None, str]:
+        if self._built is None:
+            self._built = self._build()
+        return self._built.find(region, name, importer)
+
+    def _build(self) -> link.ExportIndex:
+        from .check import file_options   # check imports this module
+
+        exports = link.ExportIndex(deployments=dict(self.deployments))
+        for path in self.exporters:
+            data = _outputs_and_names(path, self.config)
+            if data is None:   # any name at all: it cannot be read
+                exports.unresolved.append((path, "?", ".*", "names not known (it cannot be read)"))
+                continue
+            parameters = file_options(path, self.options, self.config).parameters  # its own check's
+            _index_exports(exports, path, data, parameters, self.options,
+                           self.stack_names.get(path))
+        return exports
+
+
+def _outputs_and_names(path: str, config: config_file.Config) -> Any:
+    """An exporter's Outputs and what their names are built from: the sections alone when the
+    layout allows (most of a template is its Resources), else the whole file; None when it
+    cannot be read."""
+    try:
+        with open(path, "rb") as handle:
+            raw = handle.read()
+        text = load.decode(raw)
+    except (OSError, load.LoadError):
+        return None
+    try:
+        part = sections.cut(text, _NAME_SECTIONS)
+        if part is not None:
+            return load.parse(part, path, config.load_limits).data if part.strip() else {}
+    except Exception:  # noqa: BLE001 - parsed whole below, which says what is wrong
+        pass
+    try:
+        return load.load_text(text, path, config.load_limits).data
+    except Exception:  # noqa: BLE001 - the file's own check reports it
+        return None
 
 
 def _index_exports(exports: link.ExportIndex, path: str, data: Any, parameters: dict,
@@ -147,8 +198,15 @@ def _index_exports(exports: link.ExportIndex, path: str, data: Any, parameters: 
             for _scenario, name in branches:
                 if isinstance(name, str) and name:
                     exports.add(region, link.Export(path, key, name))
-                else:
+                elif not unknowns_beyond_names(name):
                     exports.unresolved.append((path, key, _pattern(name), render(name)))
+
+
+def unknowns_beyond_names(name: Any) -> bool:
+    """Whether an export name holds more than parameters and pseudo parameters (then it is
+    no use as a hint: it could be anything)."""
+    parts = name.parts if isinstance(name, Text) else [name]
+    return any(not isinstance(part, (str, Parameter, Pseudo)) for part in parts)
 
 
 def _pattern(name: Any) -> str:
@@ -208,8 +266,24 @@ class _Quiet:
 
 def nested_only(path: str, scan: ScanIndex | None) -> bool:
     """Whether ``path`` is deployed only as a nested stack of files of this scan (then it is
-    analysed through them)."""
-    return scan is not None and bool(scan.parents.get(os.path.realpath(path)))
+    analysed through them). A file whose parents all lie in a nesting cycle that no other file
+    of the scan nests is no one's child: the first of that cycle (by real path) is analysed as
+    the root, so the cycle is reported, once, and its trails are not skipped silently."""
+    if scan is None:
+        return False
+    real = os.path.realpath(path)
+    if not scan.parents.get(real):
+        return False
+    ancestors, todo = {real}, [real]
+    while todo:
+        for parent in scan.parents.get(todo.pop(), ()):
+            above = os.path.realpath(parent)
+            if not scan.parents.get(above):
+                return True   # reached from a file that nobody nests: analysed through it
+            if above not in ancestors:
+                ancestors.add(above)
+                todo.append(above)
+    return real != min(ancestors)
 
 
 def link_file(path: str, document: Any, options: trail.Options, config: config_file.Config,

@@ -1,0 +1,43 @@
+"""Only some top-level sections of a template's text, for the scan's index (``stacks``).
+
+The index needs an exporting template's ``Outputs`` and what their names are built from
+(``Parameters``, ``Mappings``, ``Conditions``), not its ``Resources``, which are most of its
+text. In a block-style YAML template a top-level key starts at column 0, and nothing else does
+(a block scalar's lines, a nested mapping's keys are indented), so the wanted sections can be
+cut out and parsed alone. Anything else — JSON (parsed whole: ``json`` is fast), flow style, a
+cut that does not parse (an alias into another section) — returns None or fails, and the
+caller parses the whole file.
+"""
+
+from __future__ import annotations
+
+import re
+
+_TOP_KEY = re.compile(r"""^(?:"([A-Za-z]+)"|'([A-Za-z]+)'|([A-Za-z]+))[ \t]*:(?=[ \t\r\n]|$)""",
+                      re.M)
+# A stack resource that may name a local template: a TemplateURL or Location whose value is
+# a literal that is not a URL (http(s)://, s3://), or CDK's asset metadata naming the file.
+_LOCAL_TEMPLATE = re.compile(
+    rb"""(?:aws:asset:path|["']?(?:TemplateURL|Location)["']?[ \t]*:[ \t]*["']?"""
+    rb"""(?!(?:https?|s3)://)[A-Za-z0-9._/])""")
+
+
+def cut(text: str, wanted: frozenset[str]) -> str | None:
+    """The ``wanted`` top-level sections of a block-style YAML template, in file order ("" when
+    it has none of them); None when the text is not laid out so (JSON, flow style)."""
+    if text.lstrip()[:1] in ("{", "["):
+        return None
+    starts = [(m.start(), m.group(1) or m.group(2) or m.group(3)) for m in _TOP_KEY.finditer(text)]
+    if not starts:
+        return None
+    pieces = []
+    for number, (start, name) in enumerate(starts):
+        if name in wanted:
+            end = starts[number + 1][0] if number + 1 < len(starts) else len(text)
+            pieces.append(text[start:end])
+    return "\n".join(pieces)
+
+
+def may_nest_locally(raw: bytes) -> bool:
+    """Whether a template's bytes may hold a stack resource whose template is a local file."""
+    return _LOCAL_TEMPLATE.search(raw) is not None
