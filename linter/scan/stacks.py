@@ -382,7 +382,7 @@ def with_related(item: Located, linked: link.Linked | None) -> Located:
     for step in item.finding.evidence:
         places = [f"{file}:{line}" for name, file, line, _c in found if name in step]
         evidence.append(f"{step} (in {', '.join(places)})" if places else step)
-    related = tuple((file, line, column, f"{name.rsplit(link.FILE_SEPARATOR, 1)[-1]}")
+    related = tuple((file, line, column, linked.origin_of(name)[1])   # its ID in its own file
                     for name, file, line, column in found)
     finding = dataclasses.replace(item.finding, evidence=tuple(evidence))
     return dataclasses.replace(item, finding=finding, related=related)
