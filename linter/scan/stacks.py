@@ -375,7 +375,8 @@ def where_foreign(linked: link.Linked | None, evidence: tuple[str, ...]) -> list
 def with_related(item: Located, linked: link.Linked | None) -> Located:
     """``item`` with the other files' resources its evidence names: each evidence step that
     names one says where it is, and the finding lists them as related locations."""
-    found = where_foreign(linked, item.finding.evidence)
+    found = [place for place in where_foreign(linked, item.finding.evidence + (item.finding.message,))
+             if not (place[1] == item.file and linked.origin_of(place[0])[1] == item.finding.resource)]
     if not found:
         return item
     evidence = []
