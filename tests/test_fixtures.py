@@ -50,9 +50,14 @@ BESIDE = {"IT2009"}
 OPT_IN = {rule for rule, meta in catalog.rules().items() if meta.opt_in}
 
 
+# fixtures/stacks/: cases of several templates scanned together, with their own expectations
+# (expected.yaml) and tests (tests/test_stacks.py); not single-template fixtures of a rule.
+STACKS = FIXTURES / "stacks"
+
+
 def fixture_files() -> list[Path]:
     return sorted(p for p in FIXTURES.rglob("*") if p.suffix in (".yaml", ".yml", ".json")
-                  and p.is_file())
+                  and p.is_file() and STACKS not in p.parents)
 
 
 def expected(path: Path) -> set[tuple[str, int]]:

@@ -52,10 +52,13 @@ class ScanIndex:
     stack_names: dict[str, str] = field(default_factory=dict)   # file -> its stack's name
     importers: frozenset[str] = frozenset()   # files whose text may import
     nesters: frozenset[str] = frozenset()     # files whose text may nest a stack
+    # files that nest a stack whose template is not a file of the scan (an S3 URL, a Serverless
+    # Application Repository application): linked for the reason alone, which WT1007 gives
+    remote: frozenset[str] = frozenset()
 
     @property
     def active(self) -> bool:
-        return bool(self.importers or self.nesters)
+        return bool(self.importers or self.nesters or self.remote)
 
     def stack_name(self, file: str) -> str | None:
         return self.stack_names.get(file)
@@ -70,7 +73,7 @@ def index(files: list[str], options: trail.Options, config: config_file.Config) 
             if os.path.realpath(extra) not in seen:
                 candidates.append(extra)
     raws: dict[str, bytes] = {}
-    importers, nesters, exporters = set(), set(), []
+    importers, nesters, exporters, remote = set(), set(), [], set()
     for path in candidates:
         if not os.path.isfile(path) or not stat.S_ISREG(os.stat(path).st_mode):
             continue   # a FIFO or device is not read twice (the file's own check says what it is)
@@ -81,14 +84,14 @@ def index(files: list[str], options: trail.Options, config: config_file.Config) 
             continue   # the file's own check says so
         if _CAN_IMPORT in raw:
             importers.add(path)
-        if any(marker in raw for marker in _CAN_NEST) and sections.may_nest_locally(raw):
-            nesters.add(path)
+        if any(marker in raw for marker in _CAN_NEST):
+            (nesters if sections.may_nest_locally(raw) else remote).add(path)
         if _CAN_EXPORT in raw:
             exporters.append(path)
         raws[path] = raw
-    if not importers and not nesters:
+    if not importers and not nesters and not remote:
         return ScanIndex()
-    result = ScanIndex(importers=frozenset(importers))
+    result = ScanIndex(importers=frozenset(importers), remote=frozenset(remote))
     result.stack_names = _stack_names(candidates, options, config, len(files))
     documents: dict[str, Any] = {}
 
@@ -291,7 +294,8 @@ def link_file(path: str, document: Any, options: trail.Options, config: config_f
     """``document`` merged with what it imports and nests, or None when it links nothing;
     ``options``: the file's own, ``scan_options``: the scan's (another file's values are those
     its own check uses)."""
-    if scan is None or not scan.active or (path not in scan.importers and path not in scan.nesters):
+    if scan is None or not scan.active or (path not in scan.importers and path not in scan.nesters
+                                           and path not in scan.remote):
         return None
     from .check import file_options
 
