@@ -1,0 +1,106 @@
+"""linter/link.py's rewriting of a copied template into its namespace (issue 13)."""
+
+from __future__ import annotations
+
+from cfn_trailwatch import link
+from cfn_trailwatch.link import _Names, _Rewriter
+
+NAMES = _Names(parameters={"Env"}, resources={"Group", "Role"}, conditions={"IsProd"},
+               mappings={"Regions"})
+
+
+def rw(bindings=None, ns="f.yaml#"):
+    return _Rewriter(ns, NAMES, bindings or {})
+
+
+def test_ref_of_own_names_pseudos_and_others():
+    r = rw()
+    assert r.value({"Ref": "Group"}) == {"Ref": "f.yaml#Group"}
+    assert r.value({"Ref": "Env"}) == {"Ref": "f.yaml#Env"}
+    assert r.value({"Ref": "AWS::StackName"}) == {"Ref": "f.yaml#AWS::StackName"}
+    assert r.value({"Ref": "AWS::Region"}) == {"Ref": "AWS::Region"}
+
+
+def test_getatt_string_and_list_forms():
+    r = rw()
+    assert r.value({"Fn::GetAtt": "Group.Arn"}) == {"Fn::GetAtt": ["f.yaml#Group", "Arn"]}
+    assert r.value({"Fn::GetAtt": ["Role", "Arn"]}) == {"Fn::GetAtt": ["f.yaml#Role", "Arn"]}
+
+
+def test_sub_with_and_without_variables_and_literals():
+    r = rw()
+    assert r.value({"Fn::Sub": "plain text"}) == {"Fn::Sub": "plain text"}
+    assert r.value({"Fn::Sub": "${Group}:${AWS::Region}"}) == \
+        {"Fn::Sub": ["${Group}:${AWS::Region}", {"Group": {"Ref": "f.yaml#Group"}}]}
+    assert r.value({"Fn::Sub": "${Group.Arn}"}) == \
+        {"Fn::Sub": ["${Group.Arn}", {"Group.Arn": {"Fn::GetAtt": ["f.yaml#Group", "Arn"]}}]}
+    assert r.value({"Fn::Sub": "${!Group}"}) == {"Fn::Sub": "${!Group}"}
+    assert r.value({"Fn::Sub": ["${X}-${Env}", {"X": {"Ref": "Role"}}]}) == \
+        {"Fn::Sub": ["${X}-${Env}", {"X": {"Ref": "f.yaml#Role"}, "Env": {"Ref": "f.yaml#Env"}}]}
+
+
+def test_if_condition_and_findinmap():
+    r = rw()
+    assert r.value({"Fn::If": ["IsProd", {"Ref": "Group"}, {"Ref": "AWS::NoValue"}]}) == \
+        {"Fn::If": ["f.yaml#IsProd", {"Ref": "f.yaml#Group"}, {"Ref": "AWS::NoValue"}]}
+    assert r.value({"Condition": "IsProd"}) == {"Condition": "f.yaml#IsProd"}
+    assert r.value({"Fn::FindInMap": ["Regions", {"Ref": "AWS::Region"}, "Name"]}) == \
+        {"Fn::FindInMap": ["f.yaml#Regions", {"Ref": "AWS::Region"}, "Name"]}
+
+
+def test_resource_condition_dependson_and_a_parent_condition():
+    r = rw(ns="Child/")
+    resource = {"Type": "AWS::Logs::LogGroup", "Condition": "IsProd", "DependsOn": ["Role"],
+                "Properties": {"LogGroupName": {"Ref": "Env"}}}
+    out = r.resource(resource, exists="ParentCond")
+    assert out["Type"] == "AWS::Logs::LogGroup"
+    assert out["Condition"] == "Child/IsProd"   # its own condition includes the parent's
+    assert out["DependsOn"] == ["Child/Role"]
+    assert r.resource({"Type": "T", "DependsOn": "Role"}, None)["DependsOn"] == "Child/Role"
+    assert r.resource({"Type": "T"}, "ParentCond")["Condition"] == "ParentCond"
+
+
+def test_nested_parameters_are_the_parents_expressions():
+    r = rw({"Env": {"Fn::GetAtt": ["Logs", "Arn"]}}, ns="Child/")
+    assert r.value({"Ref": "Env"}) == {"Fn::GetAtt": ["Logs", "Arn"]}
+    assert r.value({"Fn::Sub": "${Env}:*"}) == \
+        {"Fn::Sub": ["${Env}:*", {"Env": {"Fn::GetAtt": ["Logs", "Arn"]}}]}
+
+
+class _Doc:
+    def __init__(self, data):
+        self.data = data
+
+    def position(self, path):
+        return (1, 1)
+
+
+def _linker(root, files):
+    return link.Linker(_Doc(root), "/x/parent.yaml", lambda p: _Doc(files[p]), None,
+                       lambda *a: [], {}, lambda f: {}, lambda f: None)
+
+
+def test_copied_template_gets_its_own_stack_name_and_parameters_replaced():
+    child = {"Parameters": {"Env": {"Type": "String", "Default": "dev"}},
+             "Conditions": {"IsProd": {"Fn::Equals": [{"Ref": "Env"}, "prod"]}},
+             "Resources": {"Group": {"Type": "AWS::Logs::LogGroup",
+                                     "Properties": {"LogGroupName":
+                                                    {"Fn::Sub": "${AWS::StackName}-${Env}"}}}},
+             "Outputs": {"Arn": {"Value": {"Fn::GetAtt": ["Group", "Arn"]}}}}
+    root = {"Conditions": {"On": {"Fn::Equals": ["a", "a"]}},
+            "Resources": {"Logs": {"Type": "AWS::CloudFormation::Stack", "Condition": "On",
+                                   "Properties": {"TemplateURL": "child.yaml",
+                                                  "Parameters": {"Env": "prod"}}}}}
+    linked = _linker(root, {"/x/child.yaml": child}).link()
+    template = linked.template
+    assert "Logs/Env" not in template["Parameters"]           # passed: its Default is gone
+    assert "Logs/AWS::StackName" in template["Parameters"]    # its own, not the parent's
+    assert "Default" not in template["Parameters"]["Logs/AWS::StackName"]
+    group = template["Resources"]["Logs/Group"]
+    assert group["Condition"] == "On"                         # exists where the parent's stack does
+    assert group["Properties"]["LogGroupName"] == \
+        {"Fn::Sub": ["${AWS::StackName}-${Env}", {"AWS::StackName": {"Ref": "Logs/AWS::StackName"},
+                                                  "Env": "prod"}]}
+    assert template["Conditions"]["Logs/IsProd"] == \
+        {"Fn::And": [{"Condition": "On"}, {"Fn::Equals": ["prod", "prod"]}]}
+    assert linked.links.outputs[("Logs", "Outputs.Arn")] == {"Fn::GetAtt": ["Logs/Group", "Arn"]}
