@@ -2,6 +2,7 @@
 
     python bench/gen_trails.py N [OUT.yaml]
     python bench/gen_trails.py --monitoring N [OUT.yaml]   # each trail with its whole monitoring chain
+    python bench/gen_trails.py --stacks N OUTDIR           # a folder of linked stacks (bench/gen_stacks.py)
 
 Every trail has its own log group, its own role (trusting cloudtrail.amazonaws.com) and its own
 separate ``AWS::IAM::Policy`` that names the role in ``Roles`` and grants
@@ -183,10 +184,13 @@ def write(n: int, path: str, monitoring: bool = False) -> str:
 
 
 def main(argv: list[str]) -> int:
+    if argv[:1] == ["--stacks"]:   # the cross-template folder of (g), written by gen_stacks
+        import gen_stacks
+        return gen_stacks.main(argv[1:])
     monitoring = "--monitoring" in argv
     argv = [a for a in argv if a != "--monitoring"]
     if not argv:
-        print("\n".join(__doc__.strip().splitlines()[2:4]), file=sys.stderr)
+        print("\n".join(__doc__.strip().splitlines()[2:5]), file=sys.stderr)
         return 2
     n = int(argv[0])
     if len(argv) > 1:

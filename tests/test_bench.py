@@ -22,6 +22,7 @@ from helpers import CFN_LINT
 BENCH = Path(__file__).resolve().parent.parent / "bench"
 sys.path.insert(0, str(BENCH))
 
+import gen_stacks  # noqa: E402
 import gen_trails  # noqa: E402
 import run as bench_run  # noqa: E402
 
@@ -80,6 +81,67 @@ def test_plain_generator_is_unchanged_by_the_variant():
     text = gen_trails.template(3)
     assert "AWS::Logs::MetricFilter" not in text
     assert text.count("Type: AWS::CloudTrail::Trail") == 3
+
+
+def _lint_run(*arguments: str) -> tuple[int, dict]:
+    out = io.StringIO()
+    with redirect_stdout(out):
+        code = main(["--format", "json", *arguments])
+    return code, json.loads(out.getvalue())
+
+
+def test_linked_stacks_lint_clean(tmp_path):
+    """(g1)'s folder: every chain sound across files, so no finding at all (no info either),
+    exit 0; every trail analysed (the nested ones through their parents)."""
+    kinds = gen_stacks.write(3, str(tmp_path))
+    assert {kind: len(paths) for kind, paths in kinds.items()} == \
+        {"logging": 3, "trails": 3, "parents": 3, "nested": 6}
+    code, report = _lint_run(str(tmp_path))
+    assert report["findings"] == [] and report["errors"] == []
+    assert code == 0
+    assert report["summary"]["templates"] == 15 and report["summary"]["trails"] == 6
+
+
+def test_linked_stacks_are_followed_across_files(tmp_path):
+    """The assertion above can fail: a logging stack's broken trust or grant is the importing
+    (or nested) trail's finding."""
+    gen_stacks.write(3, str(tmp_path))
+    exporter = tmp_path / "logging" / "logging-2.yaml"
+    exporter.write_text(exporter.read_text().replace("cloudtrail.amazonaws.com",
+                                                     "ec2.amazonaws.com"))
+    nested = tmp_path / "apps" / "app-3" / "logging.yaml"
+    nested.write_text(nested.read_text().replace("- logs:PutLogEvents", "- logs:GetLogEvents"))
+    code, report = _lint_run(str(tmp_path))
+    assert {(f["rule"], Path(f["file"]).relative_to(tmp_path).as_posix())
+            for f in report["findings"]} == {("ET1005", "trails/trail-2.yaml"),
+                                              ("ET1006", "apps/app-3/trail.yaml")}
+    assert code == 1
+
+
+def test_trail_stacks_alone_cannot_be_verified(tmp_path):
+    """(g2)'s other side: without their logging stacks, each trail stack's two imports are
+    WT1007 (warnings: exit 0)."""
+    kinds = gen_stacks.write(2, str(tmp_path))
+    code, report = _lint_run(*kinds["trails"])
+    assert sorted((f["rule"], f["file"]) for f in report["findings"]) == sorted(
+        ("WT1007", path) for path in kinds["trails"] for _ in range(2))
+    assert code == 0
+
+
+def test_one_trail_stack_with_a_workspace(tmp_path):
+    """(g3)'s setup: one trail stack given alone, the folder as the configuration's workspace:
+    its imports are resolved (no WT1007, no finding)."""
+    kinds = gen_stacks.write(2, str(tmp_path / "stacks"))
+    config = tmp_path / "workspace.yaml"
+    config.write_text(f"workspace:\n  - {json.dumps(str(tmp_path / 'stacks'))}\n")
+    code, report = _lint_run("--config", str(config), kinds["trails"][1])
+    assert report["findings"] == [] and report["summary"]["trails"] == 1
+    assert code == 0
+
+
+def test_gen_trails_writes_the_stacks_folder(tmp_path):
+    assert gen_trails.main(["--stacks", "2", str(tmp_path)]) == 0
+    assert len(list(tmp_path.rglob("*.yaml"))) == 10
 
 
 def test_a_command_over_its_timeout_is_too_slow():
