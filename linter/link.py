@@ -39,7 +39,6 @@ MAX_NESTING = 8          # nested stacks within nested stacks (CloudFormation al
 _STACK_PSEUDOS = ("AWS::StackName", "AWS::StackId")
 _SUB_VARIABLE = re.compile(r"\$\{([^}]*)\}")
 _REMOTE = re.compile(r"^(https?|s3)://", re.IGNORECASE)
-UNREADABLE = "?"         # ExportIndex.unresolved's output of a file that cannot be read
 
 
 class LinkError(Exception):
@@ -72,6 +71,7 @@ class ExportIndex:
 
     by_name: dict[tuple[str, str], list[Export]] = field(default_factory=dict)
     unresolved: list[tuple[str, str, str, str]] = field(default_factory=list)
+    unreadable: dict[str, str] = field(default_factory=dict)   # file that cannot be read -> its text
     # file -> the deployment it belongs to (configuration ``deployment``); an import prefers
     # the exporter of its own deployment when several files export the name.
     deployments: dict[str, str] = field(default_factory=dict)
@@ -102,10 +102,10 @@ class ExportIndex:
         # an export whose name is not known here but could be this one says what it needs
         could = [(file, output, shown) for file, output, pattern, shown in self.unresolved
                  if file != importer and re.fullmatch(pattern, name)]
-        # an exporter that cannot be read (output "?") may export anything: named as such, not
-        # given the stack_name hint, which would not help
-        broken = [file for file, output, _s in could if output == UNREADABLE]
-        could = [c for c in could if c[1] != UNREADABLE]
+        # an exporter that cannot be read, whose text holds the name, may export it: named as
+        # such (a stack_name would not help); one whose text does not is left out
+        broken = [file for file, text in self.unreadable.items()
+                  if file != importer and name in text]
         if could:
             file, output, shown = could[0]
             more = f" (and {len(could) - 1} more)" if len(could) > 1 else ""
@@ -150,13 +150,39 @@ class Linked:
 
     def origin_of(self, logical_id: str) -> tuple[str, str]:
         """The namespace prefix of ``logical_id`` and its own name there."""
-        cut = max(logical_id.rfind(FILE_SEPARATOR), logical_id.rfind(NESTED_SEPARATOR))
-        return logical_id[:cut + 1], logical_id[cut + 1:]
+        return _split(logical_id)
 
 
 def is_foreign(logical_id: str) -> bool:
     """A name copied from another template (see the module's docstring)."""
     return FILE_SEPARATOR in logical_id or NESTED_SEPARATOR in logical_id
+
+
+def _split(logical_id: str) -> tuple[str, str]:
+    cut = max(logical_id.rfind(FILE_SEPARATOR), logical_id.rfind(NESTED_SEPARATOR))
+    return logical_id[:cut + 1], logical_id[cut + 1:]
+
+
+def own_name(logical_id: str) -> str:
+    """A copied resource's logical ID in its own template."""
+    return _split(logical_id)[1]
+
+
+def where(logical_id: str) -> str:
+    """`` in FILE`` / `` in nested stack STACK`` for a copied resource; "" for the template's
+    own (messages name a resource as its author wrote it, and say where it is)."""
+    prefix, _own = _split(logical_id)
+    if not prefix:
+        return ""
+    if prefix.endswith(FILE_SEPARATOR):
+        return f" in {prefix[:-1]}"
+    return f" in nested stack {prefix[:-1]}"
+
+
+def shown(logical_id: str, attribute: str | None = None) -> str:
+    """``X`` / ``X.Attr`` as written in its template, with where that template is."""
+    name = own_name(logical_id) + (f".{attribute}" if attribute is not None else "")
+    return name + where(logical_id)
 
 
 def imports_anything(data: Any) -> bool:

@@ -103,7 +103,8 @@ def check_file(path: str, options: trail.Options, run: Run, config: config_file.
             origin = problem.file
             where = document.position(problem.path) if origin == path \
                 else (problem.position or (1, 1))
-            errors.append(FileError(origin, *where, problem.message))
+            # the deployment's shape (a nesting cycle, too deep), not the file's syntax
+            errors.append(FileError(origin, *where, problem.message, {"stage": STAGE_ANALYSE}))
 
         def off(rule: str) -> bool:
             meta = catalog.get(rule)  # an ID missing from the catalogue is an engine bug

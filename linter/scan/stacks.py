@@ -151,13 +151,21 @@ class LazyExports:
         exports = link.ExportIndex(deployments=dict(self.deployments))
         for path in self.exporters:
             data = _outputs_and_names(path, self.config)
-            if data is None:   # any name at all: it cannot be read
-                exports.unresolved.append((path, "?", ".*", "names not known (it cannot be read)"))
+            if data is None:   # it cannot be read: it may export a name its text holds
+                exports.unreadable[path] = _text_of(path)
                 continue
             parameters = file_options(path, self.options, self.config).parameters  # its own check's
             _index_exports(exports, path, data, parameters, self.options,
                            self.stack_names.get(path))
         return exports
+
+
+def _text_of(path: str) -> str:
+    try:
+        with open(path, "rb") as handle:
+            return handle.read().decode("utf-8", "replace")
+    except OSError:
+        return ""
 
 
 def _outputs_and_names(path: str, config: config_file.Config) -> Any:
@@ -377,20 +385,34 @@ def where_foreign(linked: link.Linked | None, evidence: tuple[str, ...]) -> list
 
 
 def with_related(item: Located, linked: link.Linked | None) -> Located:
-    """``item`` with the other files' resources its evidence names: each evidence step that
-    names one says where it is, and the finding lists them as related locations."""
-    found = [place for place in where_foreign(linked, item.finding.evidence + (item.finding.message,))
-             if not (place[1] == item.file and linked.origin_of(place[0])[1] == item.finding.resource)]
-    if not found:
+    """``item`` with the other files' resources it names: named as their authors wrote them
+    (``TrailRole in logging.yaml``, not the engine's ``logging.yaml#TrailRole``), each evidence
+    step that names one saying where it is, and the finding listing them as related
+    locations (never its own trail)."""
+    finding = item.finding
+    named = where_foreign(linked, finding.evidence + (finding.message,))
+    if not named:
         return item
+    found = [place for place in named
+             if not (place[1] == item.file and linked.origin_of(place[0])[1] == finding.resource)]
     evidence = []
-    for step in item.finding.evidence:
+    for step in finding.evidence:
         places = [f"{file}:{line}" for name, file, line, _c in found if name in step]
+        step = _as_written(step, named, link.own_name)
         evidence.append(f"{step} (in {', '.join(places)})" if places else step)
     related = tuple((file, line, column, linked.origin_of(name)[1])   # its ID in its own file
                     for name, file, line, column in found)
-    finding = dataclasses.replace(item.finding, evidence=tuple(evidence))
+    finding = dataclasses.replace(finding, evidence=tuple(evidence),
+                                  message=_as_written(finding.message, named, link.shown))
     return dataclasses.replace(item, finding=finding, related=related)
+
+
+def _as_written(text: str, named: list, how: Any) -> str:
+    """``text`` with each copied resource's engine name replaced by ``how(name)``."""
+    names = sorted({name for name, *_rest in named}, key=len, reverse=True)
+    pattern = re.compile(r"(?<![A-Za-z0-9_./#-])(" + "|".join(map(re.escape, names)) +
+                         r")(?![A-Za-z0-9])")
+    return pattern.sub(lambda m: how(m.group(1)), text)
 
 
 def merge_nested(run: Any) -> None:
