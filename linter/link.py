@@ -199,9 +199,12 @@ def local_children(data: Any) -> list[str]:
             and res.get("Type") in STACK_TYPES]
 
 
-def child_location(resource: dict, parent_file: str) -> tuple[str | None, str]:
+def child_location(resource: dict, parent_file: str,
+                   assets: dict[str, str] | None = None) -> tuple[str | None, str]:
     """The local file a stack resource deploys (relative to its parent's folder), or None and
-    why it cannot be read here."""
+    why it cannot be read here. ``assets``: a CDK cloud assembly's file assets beside the
+    parent, object key -> file (see scan.stacks), for a nested stack whose asset metadata is
+    off: its TemplateURL ends with the object key of its template."""
     metadata = resource.get("Metadata")
     if isinstance(metadata, dict) and isinstance(metadata.get("aws:asset:path"), str) \
             and str(metadata.get("aws:asset:property", "TemplateURL")) in ("TemplateURL", "Location"):
@@ -215,11 +218,28 @@ def child_location(resource: dict, parent_file: str) -> tuple[str | None, str]:
         return None, f"it has no {key}"
     if isinstance(url, dict) and key == "Location":
         return None, "its Location is a Serverless Application Repository application"
+    if assets and not isinstance(url, str):
+        for piece in _strings(url):
+            for object_key, file in assets.items():
+                if piece.endswith(object_key) and (piece == object_key or
+                                                   piece[-len(object_key) - 1] == "/"):
+                    return _beside(parent_file, file), ""
     if not isinstance(url, str):
         return None, f"its {key} is not a literal path"
     if _REMOTE.match(url):
         return None, f"its {key} is a URL ({url}), not a file of this scan"
     return _beside(parent_file, url), ""
+
+
+def _strings(value: Any) -> Iterator[str]:
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for item in value.values():
+            yield from _strings(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _strings(item)
 
 
 def _beside(parent_file: str, relative: str) -> str:
@@ -241,13 +261,15 @@ class Linker:
                  exports: Any,   # ExportIndex, or anything with its find(); None: no exports
                  resolve_names: Callable[[dict, dict, list], list[tuple[str, Any]]],
                  parameters: dict[str, Any], parameters_for: Callable[[str], dict],
-                 stack_name_for: Callable[[str], str | None]) -> None:
+                 stack_name_for: Callable[[str], str | None],
+                 assets_for: Callable[[str], dict[str, str]] = lambda file: {}) -> None:
         self.root, self.root_file = root, root_file
         self.load = load
         self.exports = exports
         self.resolve_names = resolve_names
         self.parameters_for = parameters_for
         self.stack_name_for = stack_name_for
+        self.assets_for = assets_for
         data = root.data
         self.template: dict = dict(data)
         for section in ("Resources", "Parameters", "Conditions", "Mappings"):
@@ -319,7 +341,7 @@ class Linker:
         for stack_id in local_children(data):
             resource = data["Resources"][stack_id]
             linked_id = namespace + stack_id
-            path, why = child_location(resource, file)
+            path, why = child_location(resource, file, self.assets_for(file))
             if path is None:
                 self.links.opaque[linked_id] = why
                 continue

@@ -85,7 +85,8 @@ def index(files: list[str], options: trail.Options, config: config_file.Config) 
         if _CAN_IMPORT in raw:
             importers.add(path)
         if any(marker in raw for marker in _CAN_NEST):
-            (nesters if sections.may_nest_locally(raw) else remote).add(path)
+            (nesters if sections.may_nest_locally(raw) or assembly_assets(path)
+             else remote).add(path)
         if _CAN_EXPORT in raw:
             exporters.append(path)
         raws[path] = raw
@@ -114,7 +115,8 @@ def index(files: list[str], options: trail.Options, config: config_file.Config) 
         if not isinstance(data, dict):
             continue
         for stack_id in link.local_children(data):
-            child, _why = link.child_location(data["Resources"][stack_id], path)
+            child, _why = link.child_location(data["Resources"][stack_id], path,
+                                              assembly_assets(path))
             if child is not None:
                 nesting.add(path)
                 parents = result.parents.setdefault(os.path.realpath(child), [])
@@ -243,6 +245,53 @@ def _stack_names(files: list[str], options: trail.Options, config: config_file.C
     return names
 
 
+_ASSETS: dict[str, dict[str, str]] = {}
+
+
+def assembly_assets(template: str) -> dict[str, str]:
+    """The file assets of the CDK cloud assembly ``template`` is in: object key -> file, from
+    the asset manifests its ``manifest.json`` lists (``cdk:asset-manifest`` artifacts). Empty
+    outside a cloud assembly. Read once per folder."""
+    folder = os.path.dirname(os.path.abspath(template))
+    if folder in _ASSETS:
+        return _ASSETS[folder]
+    found: dict[str, str] = {}
+    for name in _manifest_artifacts(folder, "cdk:asset-manifest", "file"):
+        try:
+            with open(os.path.join(folder, name), "rb") as handle:
+                files = json.loads(handle.read()).get("files", {})
+        except (OSError, ValueError, AttributeError):
+            continue
+        for entry in files.values() if isinstance(files, dict) else ():
+            source = entry.get("source") if isinstance(entry, dict) else None
+            path = source.get("path") if isinstance(source, dict) else None
+            destinations = entry.get("destinations") if isinstance(entry, dict) else None
+            if not isinstance(path, str) or not isinstance(destinations, dict):
+                continue
+            for destination in destinations.values():
+                key = destination.get("objectKey") if isinstance(destination, dict) else None
+                if isinstance(key, str) and key:
+                    found[key] = path
+    _ASSETS[folder] = found
+    return found
+
+
+def _manifest_artifacts(folder: str, kind: str, key: str) -> list[str]:
+    """``properties[key]`` of the artifacts of type ``kind`` in ``folder``'s manifest.json."""
+    try:
+        with open(os.path.join(folder, "manifest.json"), "rb") as handle:
+            artifacts = json.loads(handle.read()).get("artifacts", {})
+    except (OSError, ValueError, AttributeError):
+        return []
+    out = []
+    for artifact in artifacts.values() if isinstance(artifacts, dict) else ():
+        if isinstance(artifact, dict) and artifact.get("type") == kind:
+            value = (artifact.get("properties") or {}).get(key)
+            if isinstance(value, str):
+                out.append(value)
+    return out
+
+
 def _manifest_stack_names(folder: str) -> dict[str, str]:
     """A cloud assembly's stacks: template file name -> stack name (``manifest.json``)."""
     manifest = os.path.join(folder, "manifest.json")
@@ -332,7 +381,7 @@ def link_file(path: str, document: Any, options: trail.Options, config: config_f
     linker = link.Linker(document, path, load_other, scan.exports, resolve_names,
                          options.parameters,
                          lambda other: file_options(other, scan_options, config).parameters,
-                         scan.stack_name)
+                         scan.stack_name, assembly_assets)
     linked = linker.link()
     if len(linked.origins) == 1 and not linked.links.missing and not linked.links.opaque:
         return None   # nothing found to link: the template as it is
