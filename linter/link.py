@@ -81,9 +81,6 @@ class ExportIndex:
         if export not in found:
             found.append(export)
 
-    def __bool__(self) -> bool:
-        return bool(self.by_name or self.unresolved)
-
     def find(self, region: str, name: str, importer: str) -> tuple[Export | None, str]:
         """The one export ``name`` denotes for ``importer``, or None and why not."""
         found = [e for e in self.by_name.get((region, name), ()) if e.file != importer]

@@ -104,3 +104,46 @@ def test_copied_template_gets_its_own_stack_name_and_parameters_replaced():
     assert template["Conditions"]["Logs/IsProd"] == \
         {"Fn::And": [{"Condition": "On"}, {"Fn::Equals": ["prod", "prod"]}]}
     assert linked.links.outputs[("Logs", "Outputs.Arn")] == {"Fn::GetAtt": ["Logs/Group", "Arn"]}
+
+
+# -- the export index's answers ------------------------------------------------------------------
+
+def test_find_one_export_and_never_the_importers_own():
+    index = link.ExportIndex()
+    index.add("us-east-1", link.Export("a.yaml", "GroupArn", "org-GroupArn"))
+    index.add("us-east-1", link.Export("a.yaml", "GroupArn", "org-GroupArn"))   # once
+    assert index.find("us-east-1", "org-GroupArn", "t.yaml") == \
+        (link.Export("a.yaml", "GroupArn", "org-GroupArn"), "")
+    assert index.find("us-east-1", "org-GroupArn", "a.yaml") == \
+        (None, "no template in this scan exports org-GroupArn")
+    assert index.find("eu-west-1", "org-GroupArn", "t.yaml")[0] is None   # exports are regional
+
+
+def test_find_names_every_exporter_of_an_ambiguous_name_unless_a_deployment_decides():
+    index = link.ExportIndex(deployments={"prod/a.yaml": "prod", "dev/a.yaml": "dev",
+                                          "t.yaml": "prod"})
+    for folder in ("dev", "prod", "test"):
+        index.add("us-east-1", link.Export(f"{folder}/a.yaml", "G", "org-G"))
+    assert index.find("us-east-1", "org-G", "t.yaml")[0] == link.Export("prod/a.yaml", "G", "org-G")
+    assert index.find("us-east-1", "org-G", "other.yaml") == (None, (
+        "exported by dev/a.yaml (output G), prod/a.yaml (output G) and test/a.yaml (output G); "
+        "the configuration does not say which deploys with this template (deployment)"))
+
+
+def test_find_hints_at_exports_whose_name_is_not_known_and_at_unreadable_exporters():
+    index = link.ExportIndex(unresolved=[
+        ("a.yaml", "GroupArn", r".+\-GroupArn", "${AWS::StackName}-GroupArn"),
+        ("b.yaml", "G", r".+\-GroupArn", "${Prefix}-GroupArn"),
+        ("c.yaml", "R", r".+\-RoleArn", "${AWS::StackName}-RoleArn")],
+        unreadable={"x.yaml": "Name: org-GroupArn", "y.yaml": "org-GroupArn too",
+                    "z.yaml": "nothing of it"})
+    assert index.find("us-east-1", "org-GroupArn", "t.yaml") == (None, (
+        "no template in this scan exports org-GroupArn; a.yaml (output GroupArn) exports "
+        "${AWS::StackName}-GroupArn (and 1 more), which may be it: give its stack_name or "
+        "parameters in the configuration; x.yaml (and 1 more), which cannot be read, may export it"))
+    index.unreadable.pop("y.yaml")
+    index.unresolved.pop(1)
+    assert index.find("us-east-1", "org-GroupArn", "t.yaml") == (None, (
+        "no template in this scan exports org-GroupArn; a.yaml (output GroupArn) exports "
+        "${AWS::StackName}-GroupArn, which may be it: give its stack_name or parameters in the "
+        "configuration; x.yaml, which cannot be read, may export it"))

@@ -123,3 +123,16 @@ def test_a_workspace_folder_lets_the_importer_alone_be_judged(tmp_path, capsys, 
     assert [f for f in findings if f["rule"] in CORE] == []
     assert {f["file"] for f in findings} == {"stacks/trail.yaml"}   # the workspace is not reported
     assert code == 0
+
+
+def test_an_import_the_scan_cannot_follow_is_shown_once_with_its_reason(capsys):
+    # not "!ImportValue X → !ImportValue X (...)": the value is the import, with why
+    fixture = Path(__file__).resolve().parents[1] / "fixtures" / "WT1007" / \
+        "fail_org_import_account_streams_only.yaml"
+    code, findings = _cli(capsys, str(fixture))
+    assert [f["message"] for f in findings if f["rule"] == "WT1007"] == [
+        "Trail Trail: cannot verify that role TrailRole may write the log streams of the "
+        "generated name of TrailLogGroup: no statement allows it; whether trail Trail is an "
+        "organization trail is not known here (IsOrganizationTrail: !ImportValue "
+        "org-trail-enabled (no template in this scan exports org-trail-enabled))"]
+    assert code == 0
