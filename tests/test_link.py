@@ -147,3 +147,51 @@ def test_find_hints_at_exports_whose_name_is_not_known_and_at_unreadable_exporte
         "no template in this scan exports org-GroupArn; a.yaml (output GroupArn) exports "
         "${AWS::StackName}-GroupArn, which may be it: give its stack_name or parameters in the "
         "configuration; x.yaml, which cannot be read, may export it"))
+
+
+# -- the resolver across templates -----------------------------------------------------------------
+
+def test_an_import_named_by_a_parameter_follows_each_name_on_its_own():
+    """``!ImportValue !Sub ${Env}-GroupArn``: the name per Env value, linked where exported."""
+    from cfn_trailwatch.values import EMPTY, Import, ResourceAttr, Resolver
+
+    template = {"Parameters": {"Env": {"Type": "String", "Default": "dev",
+                                        "AllowedValues": ["dev", "prod", "test"]}},
+                "Resources": {"e.yaml#Group": {"Type": "AWS::Logs::LogGroup"}}}
+    links = link.Links(
+        exports={("us-east-1", "prod-GroupArn"): ({"Fn::GetAtt": ["e.yaml#Group", "Arn"]}, None,
+                                                  "e.yaml output G"),
+                 ("us-east-1", "test-GroupArn"): ({"Fn::GetAtt": ["e.yaml#Group", "Arn"]}, None,
+                                                  "e.yaml output G")},
+        missing={("us-east-1", "dev-GroupArn"): "no template in this scan exports dev-GroupArn"})
+    resolver = Resolver(template, links=links)
+    got = {s.parameters["Env"]: value for s, value in resolver.resolve(
+        {"Fn::ImportValue": {"Fn::Sub": "${Env}-GroupArn"}}, EMPTY)}
+    assert got == {"dev": Import("dev-GroupArn", "no template in this scan exports dev-GroupArn"),
+                   "prod": ResourceAttr("e.yaml#Group", "Arn"),
+                   "test": ResourceAttr("e.yaml#Group", "Arn")}
+
+
+def test_an_exporters_mappings_are_copied_under_its_namespace():
+    class Doc:
+        def __init__(self, data):
+            self.data = data
+
+    exporter = Doc({"Mappings": {"Names": {"us-east-1": {"Group": "/org/trail"}}},
+                    "Resources": {"Group": {"Type": "AWS::Logs::LogGroup", "Properties": {
+                        "LogGroupName": {"Fn::FindInMap": ["Names", {"Ref": "AWS::Region"},
+                                                           "Group"]}}}},
+                    "Outputs": {"G": {"Value": {"Fn::GetAtt": ["Group", "Arn"]},
+                                      "Export": {"Name": "org-G"}}}})
+    root = Doc({"Resources": {"T": {"Type": "AWS::CloudTrail::Trail", "Properties": {
+        "CloudWatchLogsLogGroupArn": {"Fn::ImportValue": "org-G"}}}}})
+    index = link.ExportIndex()
+    index.add("us-east-1", link.Export("e.yaml", "G", "org-G"))
+    linked = link.Linker(root, "t.yaml", lambda path: exporter, index,
+                         lambda template, given, args: [("us-east-1", "org-G")], {},
+                         lambda path: {}, lambda path: None).link()
+    assert linked.template["Mappings"]["e.yaml#Names"] == {"us-east-1": {"Group": "/org/trail"}}
+    assert linked.template["Resources"]["e.yaml#Group"]["Properties"]["LogGroupName"] == \
+        {"Fn::FindInMap": ["e.yaml#Names", {"Ref": "AWS::Region"}, "Group"]}
+    assert linked.links.exports[("us-east-1", "org-G")] == \
+        ({"Fn::GetAtt": ["e.yaml#Group", "Arn"]}, None, "e.yaml output G")
