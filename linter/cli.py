@@ -22,6 +22,7 @@ import sys
 from typing import Any, Sequence
 
 from . import __version__, catalog, load, parameter_file, scan, trail
+from .scan import shard as sharding
 from . import config as config_file
 from .report import SEVERITY_ORDER, Run
 from .report import json as json_report
@@ -129,6 +130,12 @@ def _parser() -> argparse.ArgumentParser:
     limits.add_argument("--max-reference-depth", type=_positive, metavar="N",
                         help="nesting of intrinsic functions and condition references followed "
                              f"(default {trail.MAX_REFERENCE_DEPTH})")
+    matrix = parser.add_argument_group(
+        "CI matrix", "split one scan over N jobs, then join their reports (README: \"Sharding\")")
+    matrix.add_argument("--shard", type=_shard, metavar="K/N",
+                        help="check only the K-th of N shares of the files (1 <= K <= N); the "
+                             "files are still all discovered. A share is stable: a file keeps its "
+                             "shard when others are added")
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     return parser
 
@@ -143,6 +150,14 @@ def _jobs(text: str) -> int:
         raise argparse.ArgumentTypeError(f"{text!r}: give 1 or more processes, "
                                          "or 0 for one per CPU")
     return value
+
+
+def _shard(text: str) -> sharding.Shard:
+    """--shard K/N (argparse turns the error into a usage error)."""
+    try:
+        return sharding.parse(text)
+    except ValueError as err:
+        raise argparse.ArgumentTypeError(str(err)) from None
 
 
 def _positive(text: str) -> int:
@@ -330,6 +345,9 @@ def _main(argv: Sequence[str] | None) -> int:
                              "then letters, digits and hyphens, at most 128)")
         if args.diff and args.format != "text":
             raise UsageError("--diff prints a unified diff: --format does not apply to it")
+        if args.shard is not None and (args.fix or args.diff):
+            raise UsageError("--shard checks a share of the files; --fix and --diff take them "
+                             "all in one run")
         config = _config(args)
         _apply_limits(args, config)
         options = _options(args, config)
@@ -351,7 +369,7 @@ def _main(argv: Sequence[str] | None) -> int:
     if args.fix or args.diff:
         fixes = scan.fix(paths, options, config, run, write=not args.diff)
     else:
-        scan.check(paths, options, config, run, args.jobs)
+        scan.check(paths, options, config, run, args.jobs, args.shard)
 
     report = _report_module(args.format)
     # JUnit's verdict follows the threshold: a finding below --fail-on is not a failed test.
