@@ -304,3 +304,55 @@ def test_a_file_or_folder_named_merge_is_still_scanned(here, capsys):
     code, _, err = merge(capsys, "merge")
     assert code == 2 and "merge: not a JSON or SARIF report" in err
 
+
+# --- the README's matrix ------------------------------------------------------------------------
+
+def test_the_readmes_matrix_runs_as_written(here, capsys):
+    """The GitHub Actions workflow of README's "Sharding a large scan": its scan commands, one per
+    matrix entry, and its merge command give the single run's SARIF and exit code."""
+    import glob
+    import shlex
+
+    import yaml
+
+    readme = (TESTS.parent / "README.md").read_text(encoding="utf-8")
+    [block] = [b for b in re.findall(r"```yaml\n(.*?)```", readme, re.S) if "--merge" in b]
+    jobs = yaml.safe_load(block)["jobs"]
+    scan_job, merge_job = jobs["scan"], jobs["merge"]
+    assert merge_job["needs"] == "scan" and merge_job["if"] == "always()"
+    assert merge_job["permissions"]["security-events"] == "write"
+    matrix = scan_job["strategy"]["matrix"]["shard"]
+    assert matrix == [1, 2, 3]
+
+    def command(job, marker, *replace: tuple[str, str]):
+        [run] = [step["run"] for step in job["steps"] if marker in step.get("run", "")]
+        for old, value in replace:
+            assert old in run
+            run = run.replace(old, value)
+        argv = shlex.split(run)
+        assert argv[0] == "cfn-trailwatch"
+        return argv[1:]
+
+    write(here, "params/prod.json", '[{"ParameterKey": "Env", "ParameterValue": "prod"}]')
+    for number in range(10):
+        write(here, f"templates/stack{number}.yaml", SEED if number % 2 else COMPLIANT)
+    [artifact] = [step for step in scan_job["steps"]
+                  if step.get("uses", "").startswith("actions/upload-artifact")]
+    shard_of = "${{ matrix.shard }}"
+    for shard in matrix:
+        # --fail-on never: the shards report, the merge decides
+        assert main(command(scan_job, "--shard", (shard_of, str(shard)))) == 0
+        assert Path(artifact["with"]["path"].replace(shard_of, str(shard))).is_file()
+    merge_argv = [match for word in command(merge_job, "--merge")
+                  for match in (sorted(glob.glob(word)) if "*" in word else [word])]
+    capsys.readouterr()
+    assert main(merge_argv) == 1
+    [upload] = [step for step in merge_job["steps"]
+                if step.get("uses", "").startswith("github/codeql-action/upload-sarif")]
+    merged = Path(upload["with"]["sarif_file"]).read_text(encoding="utf-8")
+    # The same scan in one job, to standard output, failing on errors as the merge does.
+    single = command(scan_job, "--shard", (f"--output shard-{shard_of}.sarif", ""),
+                     (f"--shard {shard_of}/3", ""), ("--fail-on never", "--fail-on error"))
+    assert main(single) == 1
+    assert capsys.readouterr()[0] == merged
+    assert len(json.loads(merged)["runs"]) == 1
