@@ -51,12 +51,14 @@ def _format(path: str, document: Any) -> str:
     raise MergeError(f"{path}: not a cfn-trailwatch JSON or SARIF report")
 
 
-def _same(paths: Sequence[str], values: list[Any], what: str) -> None:
-    """Every input has the same ``what``; else an error naming the first that differs."""
+def _same(paths: Sequence[str], values: list[Any], what: str, show: bool = True) -> None:
+    """Every input has the same ``what``; else an error naming the first that differs (and,
+    with ``show``, both values)."""
     for path, value in zip(paths, values):
         if value != values[0]:
-            raise MergeError(f"{paths[0]} and {path} are of different {what} "
-                             f"({values[0]} and {value}): merge the reports of one scan")
+            shown = f" ({values[0]} and {value})" if show else ""
+            raise MergeError(f"{paths[0]} and {path} are of different {what}{shown}: merge the "
+                             "reports of one scan")
 
 
 def _in_shard_order(paths: Sequence[str], shards: list[dict[str, Any] | None]) -> list[int]:
@@ -66,7 +68,7 @@ def _in_shard_order(paths: Sequence[str], shards: list[dict[str, Any] | None]) -
             raise MergeError(f"{path}: not a shard's report (made without --shard K/N)")
     _same(paths, [shard["count"] for shard in shards], "shard counts N")
     _same(paths, [shard["scan_id"] for shard in shards],
-          "scans (other files discovered: another commit, or other paths)")
+          "scans (other files discovered: another commit, or other paths)", show=False)
     count = shards[0]["count"]
     seen: dict[int, str] = {}
     for path, shard in zip(paths, shards):
