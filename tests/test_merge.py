@@ -105,6 +105,27 @@ def test_merged_shards_are_the_single_run_byte_for_byte(here, capsys, fmt, count
 
 
 @pytest.mark.parametrize("fmt", ["json", "sarif"])
+def test_a_stack_nested_by_templates_of_several_shards_is_merged_as_in_one_run(here, capsys,
+                                                                              fmt):
+    """A nested template's findings come from its parents' checks, one finding for several
+    parents (``[nested in a.yaml Logging; b.yaml Logging]``): the shards keep the group together
+    (test_shard.py), so the merge still gives the single run."""
+    from cfn_trailwatch.scan import shard as sharding
+
+    write(here, "nested/child.yaml", SEED)
+    parents = [f"nested/{name}.yaml" for name in ("alpha", "beta", "gamma", "delta")]
+    for parent in parents:
+        write(here, parent, "Resources:\n  Logging:\n    Type: AWS::CloudFormation::Stack\n"
+                            "    Properties:\n      TemplateURL: ./child.yaml\n")
+    assert len({sharding.owner(parent, 3) for parent in parents}) > 1
+    code, single = scan(capsys, fmt, "stacks", "nested")
+    assert "nested in nested/alpha.yaml Logging; nested/beta.yaml Logging" in single
+    names = shards(capsys, fmt, 3, "stacks", "nested")
+    merged_code, merged, _ = merge(capsys, *names)
+    assert merged == single and merged_code == code == 1
+
+
+@pytest.mark.parametrize("fmt", ["json", "sarif"])
 @pytest.mark.parametrize("fail_on", ["error", "warning", "info", "never"])
 def test_the_merges_exit_code_follows_fail_on_as_the_scans(here, capsys, fmt, fail_on):
     code, single = scan(capsys, fmt, "--fail-on", fail_on, "stacks")

@@ -86,6 +86,27 @@ def test_the_share_does_not_depend_on_how_the_path_is_spelled_or_where_the_check
     assert sharding.key(str(other / name)) == name
 
 
+def test_a_nested_template_goes_with_every_template_nesting_it(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    files = [f"s/{name}.yaml" for name in ("root", "mid", "leaf", "other", "alone", "lone")]
+    for path in files:
+        write(tmp_path, path, "Resources: {}\n")
+    real = lambda path: os.path.realpath(path)   # noqa: E731 - the index keys real paths
+    # root nests mid, mid nests leaf, other nests leaf too: one group of four.
+    together = {real("s/mid.yaml"): ["s/root.yaml"],
+                real("s/leaf.yaml"): ["s/mid.yaml", "s/other.yaml"]}
+    placed = sharding.groups(files, together)
+    group = ["s/root.yaml", "s/mid.yaml", "s/leaf.yaml", "s/other.yaml"]
+    assert {placed[path] for path in group} == {"s/leaf.yaml"}   # the least key of the four
+    assert placed["s/alone.yaml"] == "s/alone.yaml" and placed["s/lone.yaml"] == "s/lone.yaml"
+    assert len({sharding.owner(path, 3) for path in group}) > 1   # apart, they would split
+    for count in (2, 3, 5):
+        shares = [sharding.select(files, Run(), sharding.Shard(k, count), together)
+                  for k in range(1, count + 1)]
+        assert sorted(f for share in shares for f in share) == sorted(files)
+        assert sum(set(group) <= set(share) for share in shares) == 1
+
+
 def test_the_scan_id_names_every_discovered_file():
     assert sharding.scan_id(["a.yaml", "b.yaml"]) == sharding.scan_id(["a.yaml", "b.yaml"])
     assert sharding.scan_id(["a.yaml", "b.yaml"]) != sharding.scan_id(["a.yaml"])

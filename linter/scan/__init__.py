@@ -38,7 +38,8 @@ def check(paths: Sequence[str], options: trail.Options, config: config_file.Conf
     CPU). A path that does not exist is an error in ``run``; the other paths are still read."""
     files = discover(paths, run)
     scan = stacks.index(files, options, config)   # from every file, before the shard's share
-    check_files(select(files, run, shard), options, config, run, jobs or pool.cpu_count(), scan)
+    check_files(select(files, run, shard, scan.parents), options, config, run,
+                jobs or pool.cpu_count(), scan)
 
 
 def check_files(files: list[str], options: trail.Options, config: config_file.Config,

@@ -14,8 +14,14 @@ round-robin over the sorted walk:
 - **balanced** enough: for thousands of files a shard's size is within a few per cent of the
   mean (round-robin would be exact, at the price of stability).
 
-A path given that does not exist is an error of the shard its key falls in, as a file would be,
-so the shards' reports are a partition of the single run's and ``--merge`` only concatenates.
+A template nested by other templates of the scan (``stacks.ScanIndex.parents``) is analysed
+through its parents, and its findings from several parents are merged into one
+(``stacks.merge_nested``), so it and every template that nests it, transitively, go to one shard
+together: the group's key is the least key of its files. (Adding a template that nests others
+can thus move them; nothing else does.) A path given that does not exist is an error of the
+shard its key falls in, as a file would be. So the shards' reports are a partition of the single
+run's: each file's findings, errors and notes are in exactly one, and ``--merge`` only
+concatenates.
 """
 
 from __future__ import annotations
@@ -25,6 +31,7 @@ import json
 import os
 from dataclasses import dataclass
 from pathlib import PurePath
+from typing import Mapping, Sequence
 
 from ..report import Run, ShardInfo
 from ..report._paths import relative_to_cwd
@@ -59,10 +66,36 @@ def key(path: str) -> str:
     return relative if relative is not None else PurePath(os.path.abspath(path)).as_posix()
 
 
-def owner(path: str, count: int) -> int:
-    """The shard (1..count) that ``path`` belongs to."""
-    digest = hashlib.sha256(key(path).encode("utf-8", "surrogateescape")).digest()
+def _bucket(text: str, count: int) -> int:
+    digest = hashlib.sha256(text.encode("utf-8", "surrogateescape")).digest()
     return 1 + int.from_bytes(digest[:8], "big") % count
+
+
+def owner(path: str, count: int) -> int:
+    """The shard (1..count) that ``path`` belongs to on its own (not nested, see groups)."""
+    return _bucket(key(path), count)
+
+
+def groups(files: list[str], together: Mapping[str, Sequence[str]]) -> dict[str, str]:
+    """The key each file is placed by: its own, or, for a nested template and the templates
+    nesting it (``together``: a nested template's real path -> the files nesting it), the least
+    key of that group's files."""
+    root: dict[str, str] = {}
+
+    def find(item: str) -> str:
+        while root.setdefault(item, item) != item:
+            root[item] = root[root[item]]
+            item = root[item]
+        return item
+
+    for child, parents in together.items():
+        for parent in parents:
+            root[find(os.path.realpath(parent))] = find(child)
+    least: dict[str, str] = {}
+    for path in files:
+        group = find(os.path.realpath(path))
+        least[group] = min(least.get(group, key(path)), key(path))
+    return {path: least[find(os.path.realpath(path))] for path in files}
 
 
 def scan_id(files: list[str]) -> str:
@@ -72,12 +105,15 @@ def scan_id(files: list[str]) -> str:
     return hashlib.sha256(text.encode("utf-8", "surrogateescape")).hexdigest()
 
 
-def select(files: list[str], run: Run, shard: Shard | None) -> list[str]:
-    """The files of ``shard`` (all of them without one). The errors already in ``run`` (paths
-    that do not exist) are kept only in their owner's shard, and the run records which shard it
-    is, for the JSON and SARIF reports."""
+def select(files: list[str], run: Run, shard: Shard | None,
+           together: Mapping[str, Sequence[str]] | None = None) -> list[str]:
+    """The files of ``shard`` (all of them without one), nested templates with the templates
+    nesting them (``together``, see groups). The errors already in ``run`` (paths that do not
+    exist) are kept only in their owner's shard, and the run records which shard it is, for the
+    JSON and SARIF reports."""
     if shard is None:
         return files
     run.shard = ShardInfo(shard.index, shard.count, scan_id(files))
     run.errors[:] = [error for error in run.errors if owner(error.file, shard.count) == shard.index]
-    return [path for path in files if owner(path, shard.count) == shard.index]
+    placed = groups(files, together or {})
+    return [path for path in files if _bucket(placed[path], shard.count) == shard.index]
