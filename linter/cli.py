@@ -56,6 +56,7 @@ _PREFIX = re.compile(r"^[EWI](T\d{0,4})?(,[EWI](T\d{0,4})?)*,?$")
 # What only a scan reads: given with --merge, each is a usage error rather than ignored.
 _SCAN_ONLY = (("parameters", "--parameters"), ("parameter_file", "--parameter-file"),
               ("regions", "--regions"), ("account_id", "--account-id"),
+              ("stack_name", "--stack-name"),
               ("include_checks", "--include-checks"), ("verbose", "--verbose"),
               ("jobs", "--jobs"), ("fix", "--fix"), ("diff", "--diff"), ("shard", "--shard"),
               ("max_file_size", "--max-file-size"), ("max_nodes", "--max-nodes"),

@@ -312,6 +312,18 @@ def test_scan_options_with_merge_are_usage_errors(here, capsys, argv, message):
     assert "usage: cfn-trailwatch" in err and message in err
 
 
+def test_every_option_of_a_scan_is_refused_with_merge():
+    """An option added for scans must be added to cli._SCAN_ONLY (or be meant for --merge)."""
+    from cfn_trailwatch import cli
+
+    for_merge = {"--help", "--format", "--output", "--fail-on", "--config", "--merge",
+                 "--version", "--config-schema", "--list-rules", "--explain"}
+    options = {action.option_strings[-1] if action.option_strings[-1].startswith("--")
+               else action.option_strings[0]
+               for action in cli._parser()._actions if action.option_strings}
+    assert options - for_merge == {flag for _, flag in cli._SCAN_ONLY}
+
+
 def test_merge_without_reports_is_a_usage_error(here, capsys):
     code, out, err = merge(capsys)
     assert (code, out) == (2, "") and "no PATH given" in err
