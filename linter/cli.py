@@ -3,12 +3,14 @@
 Arguments, the configuration file, parameter files into ``trail.Options``, ``--list-rules`` and
 ``--explain``, the report and the exit code. Which files are read, and how (folders, ``cdk.out``,
 worker processes, the progress line, per-file options and suppressions, ``--fix`` file by file),
-is the scan's: ``cfn_trailwatch.scan``.
+is the scan's: ``cfn_trailwatch.scan`` (``--shard K/N`` too: ``scan/shard.py``). ``--merge``
+joins the shards' JSON or SARIF reports instead of scanning (``cfn_trailwatch.merge``); a flag
+rather than a ``merge`` subcommand, so a file or folder named ``merge`` is still a PATH.
 
 Exit codes: 0 nothing at or above ``--fail-on``; 1 a finding at or above it; 2 a template could
 not be read or analysed, or the usage is wrong. 2 wins over 1: a broken template is never a pass.
 With ``--fix`` (docs/fix.md) they are those of the templates as fixed, and a template that cannot
-be written is 2 too.
+be written is 2 too. ``--merge`` decides them from the merged report as a scan does.
 """
 
 from __future__ import annotations
@@ -19,9 +21,10 @@ import json
 import os
 import re
 import sys
-from typing import Any, Sequence
+from typing import Any, Iterable, Sequence
 
 from . import __version__, catalog, load, parameter_file, scan, trail
+from .scan import shard as sharding
 from . import config as config_file
 from .report import SEVERITY_ORDER, Run
 from .report import json as json_report
@@ -50,6 +53,17 @@ _STACK_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9-]{0,127}$")
 _PREFIX = re.compile(r"^[EWI](T\d{0,4})?(,[EWI](T\d{0,4})?)*,?$")
 
 
+# What only a scan reads: given with --merge, each is a usage error rather than ignored.
+_SCAN_ONLY = (("parameters", "--parameters"), ("parameter_file", "--parameter-file"),
+              ("regions", "--regions"), ("account_id", "--account-id"),
+              ("stack_name", "--stack-name"),
+              ("include_checks", "--include-checks"), ("verbose", "--verbose"),
+              ("jobs", "--jobs"), ("fix", "--fix"), ("diff", "--diff"), ("shard", "--shard"),
+              ("max_file_size", "--max-file-size"), ("max_nodes", "--max-nodes"),
+              ("max_depth", "--max-depth"), ("max_scenarios", "--max-scenarios"),
+              ("max_reference_depth", "--max-reference-depth"))
+
+
 class UsageError(Exception):
     """Wrong usage found after argparse (exit 2, message on stderr)."""
 
@@ -63,7 +77,7 @@ def _parser() -> argparse.ArgumentParser:
                "2 a template could not be read, or wrong usage.")
     parser.add_argument("paths", nargs="*", metavar="PATH",
                         help="template files, or folders to search for .yaml/.yml/.json/.template")
-    parser.add_argument("--format", choices=tuple(REPORTS), default="text",
+    parser.add_argument("--format", choices=tuple(REPORTS), default=None,
                         help="output format (default: text): text, json, sarif (SARIF 2.1.0), "
                              "junit (JUnit XML), github (GitHub Actions annotations)")
     parser.add_argument("--output", metavar="FILE",
@@ -129,6 +143,16 @@ def _parser() -> argparse.ArgumentParser:
     limits.add_argument("--max-reference-depth", type=_positive, metavar="N",
                         help="nesting of intrinsic functions and condition references followed "
                              f"(default {trail.MAX_REFERENCE_DEPTH})")
+    matrix = parser.add_argument_group(
+        "CI matrix", "split one scan over N jobs, then join their reports (README: \"Sharding\")")
+    matrix.add_argument("--shard", type=_shard, metavar="K/N",
+                        help="check only the K-th of N shares of the files (1 <= K <= N); the "
+                             "files are still all discovered. A share is stable: a file keeps its "
+                             "shard when others are added")
+    matrix.add_argument("--merge", action="store_true",
+                        help="the PATHs are the --format json or sarif reports of shards 1..N "
+                             "of one scan: write the report of the whole scan (one SARIF run); "
+                             "--format, --output and --fail-on apply as to a scan")
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     return parser
 
@@ -143,6 +167,14 @@ def _jobs(text: str) -> int:
         raise argparse.ArgumentTypeError(f"{text!r}: give 1 or more processes, "
                                          "or 0 for one per CPU")
     return value
+
+
+def _shard(text: str) -> sharding.Shard:
+    """--shard K/N (argparse turns the error into a usage error)."""
+    try:
+        return sharding.parse(text)
+    except ValueError as err:
+        raise argparse.ArgumentTypeError(str(err)) from None
 
 
 def _positive(text: str) -> int:
@@ -273,14 +305,56 @@ def _check_output(path: str) -> None:
         raise UsageError(f"--output {path}: permission denied")
 
 
-def exit_code(run: Run, fail_on: str) -> int:
-    if run.errors:
+def verdict(errors: int, severities: Iterable[str], fail_on: str) -> int:
+    """The exit code of a report with ``errors`` and counted findings of ``severities``."""
+    if errors:
         return EXIT_ERROR
     if fail_on == "never":
         return EXIT_OK
     failing = SEVERITY_ORDER[: SEVERITY_ORDER.index(fail_on) + 1]
-    return EXIT_FINDINGS if any(item.finding.severity in failing and item.suppression is None
-                                for item in run.findings) else EXIT_OK
+    return EXIT_FINDINGS if any(severity in failing for severity in severities) else EXIT_OK
+
+
+def exit_code(run: Run, fail_on: str) -> int:
+    return verdict(len(run.errors), (item.finding.severity for item in run.counted()), fail_on)
+
+
+def _merge(paths: list[str], args: argparse.Namespace, wanted: str | None) -> int:
+    """``--merge``: the shards' reports at ``paths`` joined, written, and judged as a scan's."""
+    from . import merge as merge_reports  # imported when used, as the report modules are
+
+    try:
+        merged = merge_reports.merge(paths, wanted)
+    except merge_reports.MergeError as err:
+        print(f"cfn-trailwatch: error: --merge: {err}", file=sys.stderr)
+        return EXIT_ERROR
+    if not _write(merged.text, args.output):
+        return EXIT_ERROR
+    return verdict(merged.errors, merged.severities, args.fail_on)
+
+
+def _write(output: str, path: str | None) -> bool:
+    """The report to ``path`` (--output) or standard output; False when the file cannot be
+    written (said on stderr)."""
+    if path is not None:
+        try:
+            with open(path, "w", encoding="utf-8", errors="backslashreplace",
+                      newline="\n") as handle:
+                handle.write(output)
+        except OSError as err:
+            print(f"cfn-trailwatch: error: --output {path}: {err.strerror or err}",
+                  file=sys.stderr)
+            return False
+        return True
+    try:
+        sys.stdout.write(output)
+        sys.stdout.flush()
+    except BrokenPipeError:  # `cfn-trailwatch ... | head`: the reader left; the verdict stands
+        try:  # point stdout at /dev/null so the flush at exit does not complain again
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        except (OSError, ValueError):
+            pass
+    return True
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -298,6 +372,7 @@ def _main(argv: Sequence[str] | None) -> int:
         args = parser.parse_intermixed_args(argv)
     except SystemExit as stop:  # usage errors (2), --help and --version (0)
         return stop.code if isinstance(stop.code, int) else EXIT_ERROR
+    wanted_format, args.format = args.format, args.format or "text"
     try:
         paths = list(args.paths)
         args.parameters = _split_greedy(args.parameters, _PARAMETER, "--parameters",
@@ -330,6 +405,17 @@ def _main(argv: Sequence[str] | None) -> int:
                              "then letters, digits and hyphens, at most 128)")
         if args.diff and args.format != "text":
             raise UsageError("--diff prints a unified diff: --format does not apply to it")
+        if args.merge:
+            given = [flag for dest, flag in _SCAN_ONLY
+                     if getattr(args, dest) != parser.get_default(dest)]
+            if given:
+                raise UsageError(f"--merge joins reports: {', '.join(given)} "
+                                 f"{'is' if len(given) == 1 else 'are'} for a scan")
+            if wanted_format not in (None, "json", "sarif"):
+                raise UsageError(f"--merge joins json or sarif reports, not {wanted_format}")
+        if args.shard is not None and (args.fix or args.diff):
+            raise UsageError("--shard checks a share of the files; --fix and --diff take them "
+                             "all in one run")
         config = _config(args)
         _apply_limits(args, config)
         options = _options(args, config)
@@ -341,6 +427,8 @@ def _main(argv: Sequence[str] | None) -> int:
         print(f"{parser.prog}: error: invalid configuration: {err}", file=sys.stderr)
         return EXIT_ERROR
     args.fail_on = args.fail_on or config.fail_on or "error"
+    if args.merge:
+        return _merge(paths, args, wanted_format)
 
     # A rule that does not run never shows as passing (JUnit): the disabled ones, and the
     # opt-in ones not asked for.
@@ -351,7 +439,7 @@ def _main(argv: Sequence[str] | None) -> int:
     if args.fix or args.diff:
         fixes = scan.fix(paths, options, config, run, write=not args.diff)
     else:
-        scan.check(paths, options, config, run, args.jobs)
+        scan.check(paths, options, config, run, args.jobs, args.shard)
 
     report = _report_module(args.format)
     # JUnit's verdict follows the threshold: a finding below --fail-on is not a failed test.
@@ -371,22 +459,6 @@ def _main(argv: Sequence[str] | None) -> int:
             output = json.dumps(document, indent=2, ensure_ascii=False, default=str) + "\n"
         elif report is text_report:
             output = summary + output
-    if args.output is not None:
-        try:
-            with open(args.output, "w", encoding="utf-8", errors="backslashreplace",
-                      newline="\n") as handle:
-                handle.write(output)
-        except OSError as err:
-            print(f"{parser.prog}: error: --output {args.output}: {err.strerror or err}",
-                  file=sys.stderr)
-            return EXIT_ERROR
-        return exit_code(run, args.fail_on)
-    try:
-        sys.stdout.write(output)
-        sys.stdout.flush()
-    except BrokenPipeError:  # `cfn-trailwatch ... | head`: the reader left; the verdict stands
-        try:  # point stdout at /dev/null so the flush at exit does not complain again
-            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        except (OSError, ValueError):
-            pass
+    if not _write(output, args.output):
+        return EXIT_ERROR
     return exit_code(run, args.fail_on)

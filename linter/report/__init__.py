@@ -19,6 +19,17 @@ SEVERITY_ORDER = ("error", "warning", "info")
 STAGE_ANALYSE = "analyse"
 
 
+@dataclass(frozen=True)
+class ShardInfo:
+    """Which share of a scan a run checked (``--shard K/N``, ``scan/shard.py``): written into
+    the JSON and SARIF reports so that ``--merge`` can tell that every shard of one scan is
+    there, once."""
+
+    index: int     # K, 1-based
+    count: int     # N
+    scan_id: str   # sha256 of every file the scan discovered (all shards), in walk order
+
+
 @dataclass
 class Run:
     """Everything one invocation found."""
@@ -37,6 +48,7 @@ class Run:
     # its control's rule (linter/monitoring.py): JUnit gives each a test case.
     filters_by_file: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
     disabled: frozenset[str] = frozenset()
+    shard: ShardInfo | None = None   # --shard K/N; None for a whole scan
 
     def counted(self) -> list[Located]:
         """The findings that count (not suppressed)."""

@@ -43,8 +43,12 @@ def _finding(item) -> dict[str, Any]:
 
 
 def to_dict(run: Run) -> dict[str, Any]:
+    document: dict[str, Any] = {"tool": {"name": TOOL_NAME, "version": __version__}}
+    if run.shard is not None:  # --shard K/N: which share this is, for --merge
+        document["shard"] = {"index": run.shard.index, "count": run.shard.count,
+                             "scan_id": run.shard.scan_id}
     return {
-        "tool": {"name": TOOL_NAME, "version": __version__},
+        **document,
         "findings": [_finding(item) for item in run.sorted_findings()],
         "errors": [{"file": e.file, "line": e.line, "column": e.column, "message": e.message}
                    for e in run.sorted_errors()],

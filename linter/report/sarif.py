@@ -26,6 +26,11 @@ TOOL_NAME = "cfn-trailwatch"
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 SRCROOT = "%SRCROOT%"
 FINGERPRINT_KEY = "cfnTrailwatchFinding/v1"
+# Only in a shard's report (--shard K/N), for --merge, which removes them: the run's shard, and
+# each result's and notification's file as given (the single run's order is by that spelling,
+# which the URI does not always keep: `./b` sorts before `a`, `b` after).
+SHARD_KEY = "cfnTrailwatchShard"
+FILE_KEY = "cfnTrailwatchFile"
 
 # SARIF levels of our severities.
 LEVELS = {"error": "error", "warning": "warning", "info": "note"}
@@ -149,40 +154,50 @@ def _srcroot() -> str:
     return uri if uri.endswith("/") else uri + "/"
 
 
+def _with_file(entry: dict[str, Any], path: str) -> dict[str, Any]:
+    """``entry`` (a result or notification of a shard's report) with the file as given."""
+    entry["properties"] = {**entry.get("properties", {}), FILE_KEY: path}
+    return entry
+
+
 def to_dict(run: Run) -> dict[str, Any]:
     rules = list(catalog.rules().values())
     rule_index = {rule.id: index for index, rule in enumerate(rules)}
     occurrences: dict[str, int] = {}
     errors = run.sorted_errors()
+    keep = _with_file if run.shard is not None else lambda entry, path: entry
     invocation: dict[str, Any] = {"executionSuccessful": not errors}
     if errors:
-        invocation["toolExecutionNotifications"] = [_notification(e) for e in errors]
+        invocation["toolExecutionNotifications"] = [keep(_notification(e), e.file)
+                                                    for e in errors]
     if run.notes:  # e.g. an expired waiver, which no longer suppresses
         invocation["toolConfigurationNotifications"] = [
-            _notification(note, "warning") for note in sorted(run.notes, key=error_key)]
+            keep(_notification(note, "warning"), note.file)
+            for note in sorted(run.notes, key=error_key)]
     if run.disabled:
         invocation["ruleConfigurationOverrides"] = [
             {"descriptor": {"id": rule.id, "index": rule_index[rule.id]},
              "configuration": {"enabled": False}}
             for rule in rules if rule.id in run.disabled]
-    return {
-        "$schema": SARIF_SCHEMA,
-        "version": "2.1.0",
-        "runs": [{
-            "tool": {"driver": {
-                "name": TOOL_NAME,
-                "version": __version__,
-                "semanticVersion": __version__,
-                "informationUri": catalog.REPO_URL,
-                "rules": [_rule(rule) for rule in rules],
-            }},
-            "invocations": [invocation],
-            "originalUriBaseIds": {SRCROOT: {"uri": _srcroot()}},
-            "columnKind": "unicodeCodePoints",  # load.Document counts columns in characters
-            "results": [_result(item, rule_index, occurrences)
-                        for item in run.sorted_findings()],
-        }],
+    sarif_run: dict[str, Any] = {
+        "tool": {"driver": {
+            "name": TOOL_NAME,
+            "version": __version__,
+            "semanticVersion": __version__,
+            "informationUri": catalog.REPO_URL,
+            "rules": [_rule(rule) for rule in rules],
+        }},
+        "invocations": [invocation],
+        "originalUriBaseIds": {SRCROOT: {"uri": _srcroot()}},
+        "columnKind": "unicodeCodePoints",  # load.Document counts columns in characters
+        "results": [keep(_result(item, rule_index, occurrences), item.file)
+                    for item in run.sorted_findings()],
     }
+    if run.shard is not None:
+        sarif_run["properties"] = {SHARD_KEY: {"index": run.shard.index,
+                                               "count": run.shard.count,
+                                               "scanId": run.shard.scan_id}}
+    return {"$schema": SARIF_SCHEMA, "version": "2.1.0", "runs": [sarif_run]}
 
 
 def render(run: Run) -> str:

@@ -27,17 +27,19 @@ from . import fixes, pool, stacks
 from .check import GC_THRESHOLDS, check_file
 from .files import discover
 from .progress import Progress
+from .shard import Shard, select
 
 __all__ = ["GC_THRESHOLDS", "check", "check_files", "discover", "fix"]
 
 
 def check(paths: Sequence[str], options: trail.Options, config: config_file.Config, run: Run,
-          jobs: int) -> None:
+          jobs: int, shard: Shard | None = None) -> None:
     """Check every file under ``paths`` into ``run``; ``jobs`` worker processes (0: one per
     CPU). A path that does not exist is an error in ``run``; the other paths are still read."""
     files = discover(paths, run)
-    check_files(files, options, config, run, jobs or pool.cpu_count(),
-                stacks.index(files, options, config))
+    scan = stacks.index(files, options, config)   # from every file, before the shard's share
+    check_files(select(files, run, shard, scan.parents), options, config, run,
+                jobs or pool.cpu_count(), scan)
 
 
 def check_files(files: list[str], options: trail.Options, config: config_file.Config,
