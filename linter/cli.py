@@ -26,12 +26,15 @@ from typing import Any, Iterable, Sequence
 from . import __version__, catalog, load, parameter_file, scan, trail
 from .scan import shard as sharding
 from . import config as config_file
-from .report import SEVERITY_ORDER, Run
+from .report import SEVERITY_ORDER, VERDICT_ERROR, VERDICT_FAIL, Run, verdict
 from .report import json as json_report
 from .report import text as text_report
 
 # Report modules by format, imported when used: a pre-commit run pays only for its own.
-REPORTS = {"text": "text", "json": "json", "sarif": "sarif", "junit": "junit", "github": "github"}
+REPORTS = {"text": "text", "json": "json", "sarif": "sarif", "junit": "junit", "github": "github",
+           "gitlab": "gitlab", "markdown": "markdown"}
+# --markdown-limit: the size the Markdown report is capped at (report/markdown.py).
+MARKDOWN_LIMITS = ("comment", "summary")
 
 
 def _report_module(name: str) -> Any:
@@ -61,7 +64,9 @@ _SCAN_ONLY = (("parameters", "--parameters"), ("parameter_file", "--parameter-fi
               ("jobs", "--jobs"), ("fix", "--fix"), ("diff", "--diff"), ("shard", "--shard"),
               ("max_file_size", "--max-file-size"), ("max_nodes", "--max-nodes"),
               ("max_depth", "--max-depth"), ("max_scenarios", "--max-scenarios"),
-              ("max_reference_depth", "--max-reference-depth"))
+              ("max_reference_depth", "--max-reference-depth"),
+              # a merge joins JSON or SARIF reports; the other formats are a scan's rendering
+              ("also_output", "--also-output"), ("markdown_limit", "--markdown-limit"))
 
 
 class UsageError(Exception):
@@ -79,9 +84,16 @@ def _parser() -> argparse.ArgumentParser:
                         help="template files, or folders to search for .yaml/.yml/.json/.template")
     parser.add_argument("--format", choices=tuple(REPORTS), default=None,
                         help="output format (default: text): text, json, sarif (SARIF 2.1.0), "
-                             "junit (JUnit XML), github (GitHub Actions annotations)")
+                             "junit (JUnit XML), github (GitHub Actions annotations), gitlab "
+                             "(GitLab Code Quality), markdown (a summary with Mermaid diagrams)")
     parser.add_argument("--output", metavar="FILE",
                         help="write the report to FILE (UTF-8) instead of standard output")
+    parser.add_argument("--also-output", action="append", default=[], metavar="FORMAT:FILE",
+                        help="also write the same run in FORMAT to FILE (e.g. markdown:summary.md "
+                             "beside --format sarif); may be repeated")
+    parser.add_argument("--markdown-limit", choices=MARKDOWN_LIMITS, default="comment",
+                        help="size cap of the markdown format: comment (default; 65,536, a "
+                             "pull-request comment) or summary (1 MiB, a GitHub job summary)")
     parser.add_argument("--fail-on", choices=(*SEVERITY_ORDER, "never"), default=None,
                         help="lowest severity that makes the exit code 1 (default: the config "
                              "file's fail_on, else error)")
@@ -292,20 +304,84 @@ def _explain(rule_id: str) -> str:
     return docs.page(wanted)
 
 
-def _check_output(path: str) -> None:
+def _check_output(path: str, option: str = "--output") -> None:
     """--output must name a file that can be written, checked before the scan (the write itself
     is checked again: a usage error, never a traceback). Nothing is created here."""
     folder = os.path.dirname(os.path.abspath(path))
     if os.path.isdir(path):
-        raise UsageError(f"--output {path}: is a folder")
+        raise UsageError(f"{option} {path}: is a folder")
     if not os.path.isdir(folder):
-        raise UsageError(f"--output {path}: no such folder {folder}")
+        raise UsageError(f"{option} {path}: no such folder {folder}")
     target = path if os.path.exists(path) else folder
     if not os.access(target, os.W_OK):
-        raise UsageError(f"--output {path}: permission denied")
+        raise UsageError(f"{option} {path}: permission denied")
 
 
-def verdict(errors: int, severities: Iterable[str], fail_on: str) -> int:
+def _also_outputs(args: argparse.Namespace) -> list[tuple[str, str]]:
+    """``--also-output FORMAT:FILE`` values as (format, file), checked before the scan: a known
+    format, a writable file, no file named twice (nor the --output file)."""
+    outputs: list[tuple[str, str]] = []
+    taken = {os.path.abspath(args.output)} if args.output is not None else set()
+    for value in args.also_output:
+        fmt, colon, path = value.partition(":")
+        if not colon or not path:
+            raise UsageError(f"--also-output {value!r}: give FORMAT:FILE, e.g. markdown:summary.md")
+        if fmt not in REPORTS:
+            raise UsageError(f"--also-output {value!r}: unknown format {fmt!r} "
+                             f"(known: {', '.join(REPORTS)})")
+        _check_output(path, "--also-output")
+        if os.path.abspath(path) in taken:
+            raise UsageError(f"--also-output {path}: this file is already an output")
+        taken.add(os.path.abspath(path))
+        outputs.append((fmt, path))
+    return outputs
+
+
+def exit_code(run: Run, fail_on: str) -> int:
+    outcome = verdict(run, fail_on)   # the same verdict the Markdown report states
+    return EXIT_ERROR if outcome == VERDICT_ERROR else \
+        EXIT_FINDINGS if outcome == VERDICT_FAIL else EXIT_OK
+
+
+def _render(fmt: str, run: Run, args: argparse.Namespace, fixes: Any) -> str:
+    """The report of ``run`` in ``fmt``, as --output or --also-output writes it; with --fix, the
+    text report starts with what was done and the JSON report gains ``fixes``."""
+    report = _report_module(fmt)
+    # JUnit's verdict follows the threshold: a finding below --fail-on is not a failed test.
+    if fmt == "junit":
+        output = report.render(run, fail_on=args.fail_on)
+    elif fmt == "markdown":
+        output = report.render(run, fail_on=args.fail_on,
+                               limit=report.LIMITS[args.markdown_limit])
+    elif fmt == "text":
+        output = text_report.render(run, verbose=args.verbose)
+    else:
+        output = report.render(run)
+    if fixes is not None and not args.diff:  # --fix: what was done first
+        from . import fix
+
+        if fmt == "json":
+            document = json_report.to_dict(run)
+            document["fixes"] = fix.json_entries(fixes)
+            output = json.dumps(document, indent=2, ensure_ascii=False, default=str) + "\n"
+        elif fmt == "text":
+            summary = "".join(line + "\n" for line in fix.summary_lines(fixes, diff=False))
+            output = summary + output
+    return output
+
+
+def _write_file(path: str, output: str, option: str) -> str | None:
+    """Write ``output`` to ``path``; the error message, or None."""
+    try:
+        with open(path, "w", encoding="utf-8", errors="backslashreplace",
+                  newline="\n") as handle:
+            handle.write(output)
+    except OSError as err:
+        return f"{option} {path}: {err.strerror or err}"
+    return None
+
+
+def _exit_for(errors: int, severities: Iterable[str], fail_on: str) -> int:
     """The exit code of a report with ``errors`` and counted findings of ``severities``."""
     if errors:
         return EXIT_ERROR
@@ -313,10 +389,6 @@ def verdict(errors: int, severities: Iterable[str], fail_on: str) -> int:
         return EXIT_OK
     failing = SEVERITY_ORDER[: SEVERITY_ORDER.index(fail_on) + 1]
     return EXIT_FINDINGS if any(severity in failing for severity in severities) else EXIT_OK
-
-
-def exit_code(run: Run, fail_on: str) -> int:
-    return verdict(len(run.errors), (item.finding.severity for item in run.counted()), fail_on)
 
 
 def _merge(paths: list[str], args: argparse.Namespace, wanted: str | None) -> int:
@@ -328,12 +400,12 @@ def _merge(paths: list[str], args: argparse.Namespace, wanted: str | None) -> in
     except merge_reports.MergeError as err:
         print(f"cfn-trailwatch: error: --merge: {err}", file=sys.stderr)
         return EXIT_ERROR
-    if not _write(merged.text, args.output):
+    if not _emit(merged.text, args.output):
         return EXIT_ERROR
-    return verdict(merged.errors, merged.severities, args.fail_on)
+    return _exit_for(merged.errors, merged.severities, args.fail_on)
 
 
-def _write(output: str, path: str | None) -> bool:
+def _emit(output: str, path: str | None) -> bool:
     """The report to ``path`` (--output) or standard output; False when the file cannot be
     written (said on stderr)."""
     if path is not None:
@@ -397,6 +469,9 @@ def _main(argv: Sequence[str] | None) -> int:
             raise UsageError("no PATH given")
         if args.output is not None:
             _check_output(args.output)
+        also = _also_outputs(args)
+        if also and args.diff:
+            raise UsageError("--diff prints a unified diff: --also-output does not apply to it")
         if args.stack_name is not None and (len(paths) != 1 or os.path.isdir(paths[0])):
             raise UsageError("--stack-name names the stack of one template: give one file, or "
                              "stack_name per file in the configuration")
@@ -441,24 +516,20 @@ def _main(argv: Sequence[str] | None) -> int:
     else:
         scan.check(paths, options, config, run, args.jobs, args.shard)
 
-    report = _report_module(args.format)
-    # JUnit's verdict follows the threshold: a finding below --fail-on is not a failed test.
-    output = report.render(run, fail_on=args.fail_on) if args.format == "junit" \
-        else text_report.render(run, verbose=args.verbose) if report is text_report \
-        else report.render(run)
-    if fixes is not None:  # --fix: what was done first; --diff: the diff alone, summary on stderr
+    if args.diff:  # the diff alone, the summary on stderr
         from . import fix
 
-        summary = "".join(line + "\n" for line in fix.summary_lines(fixes, diff=args.diff))
-        if args.diff:
-            sys.stderr.write(summary)
-            output = "".join(result.diff() for result in fixes)
-        elif report is json_report:
-            document = json_report.to_dict(run)
-            document["fixes"] = fix.json_entries(fixes)
-            output = json.dumps(document, indent=2, ensure_ascii=False, default=str) + "\n"
-        elif report is text_report:
-            output = summary + output
-    if not _write(output, args.output):
+        sys.stderr.write("".join(line + "\n" for line in fix.summary_lines(fixes, diff=True)))
+        output = "".join(result.diff() for result in fixes)
+    else:
+        output = _render(args.format, run, args, fixes)
+    failed = False
+    for fmt, path in also:   # the same run in other formats (e.g. the Markdown summary)
+        problem = _write_file(path, _render(fmt, run, args, fixes), "--also-output")
+        if problem is not None:
+            print(f"{parser.prog}: error: {problem}", file=sys.stderr)
+            failed = True
+    code = EXIT_ERROR if failed else exit_code(run, args.fail_on)
+    if not _emit(output, args.output):
         return EXIT_ERROR
-    return exit_code(run, args.fail_on)
+    return code

@@ -64,6 +64,25 @@ class Run:
         return sorted(self.errors, key=error_key)
 
 
+def failing_severities(fail_on: str) -> tuple[str, ...]:
+    """The severities ``--fail-on`` makes fail: that one and the more severe ones."""
+    if fail_on == "never":
+        return ()
+    return SEVERITY_ORDER[: SEVERITY_ORDER.index(fail_on) + 1]
+
+
+# The run's verdict (the exit code's meaning): a file error wins over findings.
+VERDICT_PASS, VERDICT_FAIL, VERDICT_ERROR = "pass", "fail", "error"
+
+
+def verdict(run: Run, fail_on: str) -> str:
+    if run.errors:
+        return VERDICT_ERROR
+    failing = failing_severities(fail_on)
+    return VERDICT_FAIL if any(item.finding.severity in failing for item in run.counted()) \
+        else VERDICT_PASS
+
+
 def finding_key(item: Located) -> tuple:
     return (item.file, item.line, item.column, item.finding.rule, item.finding.message)
 

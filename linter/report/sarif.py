@@ -10,7 +10,6 @@ root when the gate runs in CI. Valid against the OASIS schema kept in
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 from pathlib import Path
@@ -20,6 +19,7 @@ from urllib.parse import quote
 from .. import __version__, catalog
 from ..findings import FileError, Located
 from . import STAGE_ANALYSE, Run, error_key
+from ._fingerprint import Numbering, finding_base
 from ._paths import relative_to_cwd
 
 TOOL_NAME = "cfn-trailwatch"
@@ -87,28 +87,30 @@ def _physical(path: str, line: int, column: int) -> dict[str, Any]:
     }}
 
 
-def _fingerprint_base(item: Located, uri: str) -> str:
-    """What identifies a finding across commits: rule, file, resource and the property path it is
-    anchored at, never its line, so inserting lines above it keeps the alert the same."""
-    f = item.finding
-    key = json.dumps([f.rule, uri, f.resource, list(f.path)], ensure_ascii=False, default=str)
-    return hashlib.sha256(key.encode("utf-8", "surrogateescape")).hexdigest()
+def fingerprint(item: Located, numbering: Numbering) -> str:
+    """The ``cfnTrailwatchFinding/v1`` partial fingerprint of ``item``: its line-independent base
+    (``_fingerprint.finding_base``) and its occurrence number in report order."""
+    uri = artifact_location(item.file)["uri"]
+    return numbering(finding_base(item, uri))
 
 
-def _result(item: Located, rule_index: dict[str, int], occurrences: dict[str, int]) -> dict:
+def fingerprints(run: Run) -> list[tuple[Located, str]]:
+    """Every finding of ``run`` in report order (suppressed ones too) with its SARIF partial
+    fingerprint, as ``to_dict`` numbers them; other reports (GitLab Code Quality) reuse these."""
+    numbering = Numbering()
+    return [(item, fingerprint(item, numbering)) for item in run.sorted_findings()]
+
+
+def _result(item: Located, rule_index: dict[str, int], numbering: Numbering) -> dict:
     f = item.finding
     location = _physical(item.file, item.line, item.column)
-    base = _fingerprint_base(item, location["physicalLocation"]["artifactLocation"]["uri"])
-    # The engine may report the same rule on the same property once per scenario; the occurrence
-    # number (in report order) keeps those fingerprints apart, as GitHub's own line hashes do.
-    occurrences[base] = occurrences.get(base, 0) + 1
     result: dict[str, Any] = {
         "ruleId": f.rule,
         "ruleIndex": rule_index[f.rule],
         "level": LEVELS[f.severity],
         "message": {"text": f.message},
         "locations": [location],
-        "partialFingerprints": {FINGERPRINT_KEY: f"{base}:{occurrences[base]}"},
+        "partialFingerprints": {FINGERPRINT_KEY: fingerprint(item, numbering)},
         "properties": {
             "resource": f.resource,
             "resourceType": f.resource_type,
@@ -163,7 +165,7 @@ def _with_file(entry: dict[str, Any], path: str) -> dict[str, Any]:
 def to_dict(run: Run) -> dict[str, Any]:
     rules = list(catalog.rules().values())
     rule_index = {rule.id: index for index, rule in enumerate(rules)}
-    occurrences: dict[str, int] = {}
+    numbering = Numbering()
     errors = run.sorted_errors()
     keep = _with_file if run.shard is not None else lambda entry, path: entry
     invocation: dict[str, Any] = {"executionSuccessful": not errors}
@@ -190,7 +192,7 @@ def to_dict(run: Run) -> dict[str, Any]:
         "invocations": [invocation],
         "originalUriBaseIds": {SRCROOT: {"uri": _srcroot()}},
         "columnKind": "unicodeCodePoints",  # load.Document counts columns in characters
-        "results": [keep(_result(item, rule_index, occurrences), item.file)
+        "results": [keep(_result(item, rule_index, numbering), item.file)
                     for item in run.sorted_findings()],
     }
     if run.shard is not None:
