@@ -198,6 +198,13 @@ def load_path(path: str, limits: Limits | None = None, skim: bool = False,
             raw = handle.read(limits.max_bytes + 1)
     except OSError as err:
         raise LoadError(f"cannot read file: {err.strerror or err}") from None
+    return load_read(raw, path, limits, skim, wanted)
+
+
+def load_read(raw: bytes, path: str, limits: Limits | None = None, skim: bool = False,
+              wanted: tuple[str, ...] = (TRAIL_TYPE,)) -> Document:
+    """:func:`load_path` on the bytes already read from ``path`` (at most ``max_bytes + 1``)."""
+    limits = limits or DEFAULT_LIMITS
     if len(raw) > limits.max_bytes:
         raise LoadError(f"file is larger than the limit of {limits.max_bytes} bytes "
                         "(--max-file-size)", 1, 1)

@@ -50,6 +50,7 @@ def check_files(files: list[str], options: trail.Options, config: config_file.Co
     progress = Progress(len(files))
     try:
         if jobs > 1 and len(files) >= pool.PARALLEL_MIN_FILES:
+            stacks.forget_reads()   # the workers read their files themselves
             for part in pool.check_parallel(files, options, config, run, jobs, progress.advance,
                                             scan):
                 pool.merge(run, part)
@@ -59,6 +60,7 @@ def check_files(files: list[str], options: trail.Options, config: config_file.Co
             progress.advance()
     finally:
         progress.close()
+        stacks.forget_reads()   # what this scan did not take (a shard's other files)
         if scan is not None and scan.parents:
             stacks.merge_nested(run)
 

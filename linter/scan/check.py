@@ -56,16 +56,25 @@ def _wanted_types(options: trail.Options, nests: bool = False) -> tuple[str, ...
     return wanted
 
 
+def _load(path: str, config: config_file.Config, wanted: tuple[str, ...]) -> load.Document:
+    raw = stacks.take_read(path)   # read by the scan's index already, in this process
+    if raw is not None:
+        return load.load_read(raw, path, config.load_limits, skim=True, wanted=wanted)
+    return load.load_path(path, config.load_limits, skim=True, wanted=wanted)
+
+
 def check_file(path: str, options: trail.Options, run: Run, config: config_file.Config,
                text: str | None = None, scan: stacks.ScanIndex | None = None) -> None:
     """Check one file into ``run``; ``text``: check that text as the file's (--fix --diff);
     ``scan``: what links the scan's files (stacks.index), for imports and nested stacks."""
     run.files += 1
     nests = scan is not None and path in scan.nesters
+    nested = text is None and stacks.nested_only(path, scan)
     try:
-        document = load.load_path(path, config.load_limits, skim=True,
-                                  wanted=_wanted_types(options, nests)) if text is None \
-            else load.load_text(text, path, config.load_limits)
+        # a template its parents nest is read whole once, by whichever check comes first
+        document = load.load_text(text, path, config.load_limits) if text is not None \
+            else stacks.load_whole(path, config.load_limits) if nested \
+            else _load(path, config, _wanted_types(options, nests))
     except load.LoadError as err:
         if not err.not_a_template:
             run.errors.append(FileError(path, max(err.line, 1), max(err.column, 1), err.message))
@@ -86,7 +95,7 @@ def check_file(path: str, options: trail.Options, run: Run, config: config_file.
         options_here = file_options(path, options, config)
         if trail_ids:
             _note_undeclared_parameters(path, document, options_here, run)
-        if stacks.nested_only(path, scan):
+        if nested:
             return   # analysed through the templates that nest it, with their values
         if scan is not None and scan.stack_name(path):
             options_here = dataclasses.replace(options_here, stack_name=scan.stack_name(path))

@@ -17,9 +17,8 @@ _TOP_KEY = re.compile(r"""^(?:"([A-Za-z]+)"|'([A-Za-z]+)'|([A-Za-z]+))[ \t]*:(?=
                       re.M)
 # A stack resource that may name a local template: a TemplateURL or Location whose value is
 # a literal that is not a URL (http(s)://, s3://), or CDK's asset metadata naming the file.
-_LOCAL_TEMPLATE = re.compile(
-    rb"""(?:aws:asset:path|["']?(?:TemplateURL|Location)["']?[ \t]*:[ \t]*["']?"""
-    rb"""(?!(?:https?|s3)://)[A-Za-z0-9._/])""")
+_LOCAL_VALUE = re.compile(rb"""["']?[ \t]*:[ \t]*["']?(?!(?:https?|s3)://)[A-Za-z0-9._/]""")
+_KEYS = (b"TemplateURL", b"Location")
 
 
 def cut(text: str, wanted: frozenset[str]) -> str | None:
@@ -40,4 +39,12 @@ def cut(text: str, wanted: frozenset[str]) -> str | None:
 
 def may_nest_locally(raw: bytes) -> bool:
     """Whether a template's bytes may hold a stack resource whose template is a local file."""
-    return _LOCAL_TEMPLATE.search(raw) is not None
+    if b"aws:asset:path" in raw:
+        return True
+    for key in _KEYS:   # each occurrence of the key, then its value: no scan of the whole text
+        at = raw.find(key)
+        while at >= 0:
+            if _LOCAL_VALUE.match(raw, at + len(key)):
+                return True
+            at = raw.find(key, at + len(key))
+    return False

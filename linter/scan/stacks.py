@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+from collections import OrderedDict
 import os
 import re
 import stat
@@ -66,6 +67,9 @@ class ScanIndex:
 
 def index(files: list[str], options: trail.Options, config: config_file.Config) -> ScanIndex:
     """The index of ``files`` (and the configuration's workspace folders)."""
+    _WHOLE.clear()   # a new scan: files may have changed since the last one in this process
+    _ASSETS.clear()
+    forget_reads()
     candidates = list(files)
     if config.workspace:
         seen = {os.path.realpath(f) for f in files}
@@ -75,8 +79,11 @@ def index(files: list[str], options: trail.Options, config: config_file.Config) 
     raws: dict[str, bytes] = {}
     importers, nesters, exporters, remote = set(), set(), [], set()
     for path in candidates:
-        if not os.path.isfile(path) or not stat.S_ISREG(os.stat(path).st_mode):
-            continue   # a FIFO or device is not read twice (the file's own check says what it is)
+        try:
+            if not stat.S_ISREG(os.stat(path).st_mode):
+                continue   # a FIFO or device is not read twice (its own check says what it is)
+        except OSError:
+            continue
         try:
             with open(path, "rb") as handle:
                 raw = handle.read(config.load_limits.max_bytes + 1 if config.load_limits else -1)
@@ -90,6 +97,7 @@ def index(files: list[str], options: trail.Options, config: config_file.Config) 
         if _CAN_EXPORT in raw:
             exporters.append(path)
         raws[path] = raw
+        _keep_read(path, raw)
     if not importers and not nesters and not remote:
         return ScanIndex()
     result = ScanIndex(importers=frozenset(importers), remote=frozenset(remote))
@@ -127,39 +135,59 @@ def index(files: list[str], options: trail.Options, config: config_file.Config) 
 
 
 class LazyExports:
-    """The export index, built the first time an import asks for a name: most imports of real
-    templates name a stack by a parameter with no value here (``${ParentStack}-TopicARN``) and
-    never ask, so their scans do not parse every exporting template. Built once per process
-    (each worker builds its own, if one of its files asks)."""
+    """The export index, built as imports ask for names: most imports of real templates name a
+    stack by a parameter with no value here (``${ParentStack}-TopicARN``) and never ask, and a
+    name asked for is looked up only in the exporting templates that could build it — those
+    whose text, or the parameter values the configuration gives them, holds one of the name's
+    words (an export name is written in its template: literally, in a ``!Sub``, ``!Join`` or
+    mapping, or as a parameter's value). The others are never parsed. Each process builds its
+    own (a worker, if one of its files asks)."""
 
     def __init__(self, exporters: tuple[str, ...], options: trail.Options,
                  config: config_file.Config, stack_names: dict[str, str],
                  deployments: dict[str, str]) -> None:
         self.exporters, self.options, self.config = exporters, options, config
         self.stack_names, self.deployments = stack_names, deployments
-        self._built: link.ExportIndex | None = None
+        self._index = link.ExportIndex(deployments=dict(deployments))
+        self._read: dict[str, str] = {}   # exporter -> the text its names could come from
+        self._indexed: set[str] = set()
 
     def __getstate__(self) -> dict:   # a worker gets the recipe, not a half-built index
-        return {**self.__dict__, "_built": None}
+        return {**self.__dict__, "_index": link.ExportIndex(deployments=dict(self.deployments)),
+                "_read": {}, "_indexed": set()}
 
     def find(self, region: str, name: str, importer: str) -> tuple[link.Export | None, str]:
-        if self._built is None:
-            self._built = self._build()
-        return self._built.find(region, name, importer)
+        words = _WORD.findall(name)
+        for path in self.exporters:
+            if path not in self._indexed and (not words or any(
+                    word in self._text(path) for word in words)):
+                self._add(path)
+        return self._index.find(region, name, importer)
 
-    def _build(self) -> link.ExportIndex:
+    def _text(self, path: str) -> str:
+        if path not in self._read:
+            from .check import file_options   # check imports this module
+
+            given = file_options(path, self.options, self.config).parameters
+            self._read[path] = _text_of(path) + "\n" + "\n".join(
+                map(str, given.values()))
+        return self._read[path]
+
+    def _add(self, path: str) -> None:
         from .check import file_options   # check imports this module
 
-        exports = link.ExportIndex(deployments=dict(self.deployments))
-        for path in self.exporters:
-            data = _outputs_and_names(path, self.config)
-            if data is None:   # it cannot be read: it may export a name its text holds
-                exports.unreadable[path] = _text_of(path)
-                continue
-            parameters = file_options(path, self.options, self.config).parameters  # its own check's
-            _index_exports(exports, path, data, parameters, self.options,
-                           self.stack_names.get(path))
-        return exports
+        self._indexed.add(path)
+        data = _outputs_and_names(path, self.config)
+        if data is None:   # it cannot be read: it may export a name its text holds
+            self._index.unreadable[path] = self._text(path)
+            return
+        parameters = file_options(path, self.options, self.config).parameters  # its own check's
+        _index_exports(self._index, path, data, parameters, self.options,
+                       self.stack_names.get(path))
+
+
+# the words of an export name that its template must hold to be able to build it
+_WORD = re.compile(r"[A-Za-z0-9]{3,}")
 
 
 def _text_of(path: str) -> str:
@@ -237,7 +265,7 @@ def _stack_names(files: list[str], options: trail.Options, config: config_file.C
         if folder not in manifests:
             manifests[folder] = _manifest_stack_names(folder)
         from_manifest = manifests[folder].get(os.path.basename(path))
-        name = config.stack_name_for(path) or from_manifest
+        name = (config.stack_name_for(path) if config.stack_names else None) or from_manifest
         if name:
             names[path] = name
     if options.stack_name and given == 1 and files:
@@ -324,6 +352,54 @@ class _Quiet:
 # -- per file ---------------------------------------------------------------------------------
 
 
+# The bytes the index read, kept for the file's own check in this process (a scan without
+# worker processes reads each file once), up to a budget, and dropped as they are taken.
+_READ: dict[str, bytes] = {}
+_READ_BUDGET = 64 * 1024 * 1024
+_read_kept = [0]
+
+
+def _keep_read(path: str, raw: bytes) -> None:
+    if _read_kept[0] + len(raw) <= _READ_BUDGET:
+        _READ[path] = raw
+        _read_kept[0] += len(raw)
+
+
+def take_read(path: str) -> bytes | None:
+    """The bytes of ``path`` the index read for this scan, once; None when it did not keep them."""
+    return _READ.pop(path, None)
+
+
+def forget_reads() -> None:
+    """Drop what the index kept: when the scan ends, or before worker processes, which read
+    their files themselves."""
+    _READ.clear()
+    _read_kept[0] = 0
+
+
+# Templates read whole for linking, by real path, most recent last: an exporting stack that
+# several files import, or a nested template whose own check comes after its parent's (or
+# before), is parsed once per process and scan. A scan does not change its files while it runs
+# (--fix, which does, does not link); each scan starts with an empty cache (index), and a
+# worker process lives for one scan. Bounded, as a scan may link thousands of files.
+_WHOLE: "OrderedDict[tuple, Any]" = OrderedDict()
+_WHOLE_MAX = 64
+
+
+def load_whole(path: str, limits: Any) -> Any:
+    """``path`` loaded whole (not skimmed), from this process's cache when it was already."""
+    key = (os.path.realpath(path), limits)
+    document = _WHOLE.get(key)
+    if document is not None:
+        _WHOLE.move_to_end(key)
+        return document
+    document = load.load_path(path, limits)
+    _WHOLE[key] = document
+    if len(_WHOLE) > _WHOLE_MAX:
+        _WHOLE.popitem(last=False)
+    return document
+
+
 def nested_only(path: str, scan: ScanIndex | None) -> bool:
     """Whether ``path`` is deployed only as a nested stack of files of this scan (then it is
     analysed through them). A file whose parents all lie in a nesting cycle that no other file
@@ -356,14 +432,11 @@ def link_file(path: str, document: Any, options: trail.Options, config: config_f
         return None
     from .check import file_options
 
-    loaded: dict[str, Any] = {}
-
     def load_other(other: str) -> Any:
-        if other not in loaded:
-            loaded[other] = load.load_path(other, config.load_limits)
-            if not load.is_template(loaded[other].data):
-                raise load.LoadError("it is not a CloudFormation template")
-        return loaded[other]
+        document = load_whole(other, config.load_limits)
+        if not load.is_template(document.data):
+            raise load.LoadError("it is not a CloudFormation template")
+        return document
 
     def resolve_names(template: dict, given: dict, arguments: list) -> list[tuple[str, Any]]:
         out = []
