@@ -27,6 +27,7 @@ The linker reads nothing itself: the scan hands it a loader and the export index
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 from dataclasses import dataclass, field
@@ -148,6 +149,13 @@ class Linked:
     def origin_of(self, logical_id: str) -> tuple[str, str]:
         """The namespace prefix of ``logical_id`` and its own name there."""
         return _split(logical_id)
+
+
+@functools.lru_cache(maxsize=None)
+def real_path(path: str) -> str:
+    """``os.path.realpath``, once per path and scan (the scan clears it: scan.stacks.index);
+    a scan of many small linked templates asks for the same few paths thousands of times."""
+    return os.path.realpath(path)
 
 
 def is_foreign(logical_id: str) -> bool:
@@ -283,7 +291,7 @@ class Linker:
 
     def link(self) -> Linked:
         self._pending_imports.extend(_import_arguments(self.root.data))
-        self._nest("", self.root.data, self.root_file, (os.path.realpath(self.root_file),))
+        self._nest("", self.root.data, self.root_file, (real_path(self.root_file),))
         while self._pending_imports:
             pending, self._pending_imports = self._pending_imports, []
             for region, name in self.resolve_names(self.template, self.given, pending):
@@ -323,7 +331,7 @@ class Linker:
                 self.given[namespace + parameter] = value
             self._pending_imports.extend(_import_arguments(document.data, namespace, self))
             self._nest(namespace, document.data, export.file,
-                       (os.path.realpath(export.file),))
+                       (real_path(export.file),))
         output = _outputs(self.origins[namespace].document.data).get(export.output)
         value = output.get("Value") if isinstance(output, dict) else None
         condition = output.get("Condition") if isinstance(output, dict) else None
@@ -342,7 +350,7 @@ class Linker:
             if path is None:
                 self.links.opaque[linked_id] = why
                 continue
-            real = os.path.realpath(path)
+            real = real_path(path)
             anchor = ("Resources", stack_id, "Properties",
                       "TemplateURL" if resource.get("Type") == STACK_TYPES[0] else "Location")
             where = self._position(namespace, anchor)

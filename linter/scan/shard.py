@@ -33,6 +33,7 @@ from dataclasses import dataclass
 from pathlib import PurePath
 from typing import Mapping, Sequence
 
+from .. import link
 from ..report import Run, ShardInfo
 from ..report._paths import relative_to_cwd
 
@@ -90,12 +91,12 @@ def groups(files: list[str], together: Mapping[str, Sequence[str]]) -> dict[str,
 
     for child, parents in together.items():
         for parent in parents:
-            root[find(os.path.realpath(parent))] = find(child)
+            root[find(link.real_path(parent))] = find(child)
     least: dict[str, str] = {}
     for path in files:
-        group = find(os.path.realpath(path))
+        group = find(link.real_path(path))
         least[group] = min(least.get(group, key(path)), key(path))
-    return {path: least[find(os.path.realpath(path))] for path in files}
+    return {path: least[find(link.real_path(path))] for path in files}
 
 
 def scan_id(files: list[str]) -> str:

@@ -70,11 +70,12 @@ def index(files: list[str], options: trail.Options, config: config_file.Config) 
     _WHOLE.clear()   # a new scan: files may have changed since the last one in this process
     _ASSETS.clear()
     forget_reads()
+    link.real_path.cache_clear()
     candidates = list(files)
     if config.workspace:
-        seen = {os.path.realpath(f) for f in files}
+        seen = {link.real_path(f) for f in files}
         for extra in discover(config.workspace, _Quiet()):
-            if os.path.realpath(extra) not in seen:
+            if link.real_path(extra) not in seen:
                 candidates.append(extra)
     raws: dict[str, bytes] = {}
     importers, nesters, exporters, remote = set(), set(), [], set()
@@ -127,7 +128,7 @@ def index(files: list[str], options: trail.Options, config: config_file.Config) 
                                               assembly_assets(path))
             if child is not None:
                 nesting.add(path)
-                parents = result.parents.setdefault(os.path.realpath(child), [])
+                parents = result.parents.setdefault(link.real_path(child), [])
                 if path not in parents:
                     parents.append(path)
     result.nesters = frozenset(nesting)
@@ -388,7 +389,7 @@ _WHOLE_MAX = 64
 
 def load_whole(path: str, limits: Any) -> Any:
     """``path`` loaded whole (not skimmed), from this process's cache when it was already."""
-    key = (os.path.realpath(path), limits)
+    key = (link.real_path(path), limits)
     document = _WHOLE.get(key)
     if document is not None:
         _WHOLE.move_to_end(key)
@@ -407,13 +408,13 @@ def nested_only(path: str, scan: ScanIndex | None) -> bool:
     the root, so the cycle is reported, once, and its trails are not skipped silently."""
     if scan is None:
         return False
-    real = os.path.realpath(path)
+    real = link.real_path(path)
     if not scan.parents.get(real):
         return False
     ancestors, todo = {real}, [real]
     while todo:
         for parent in scan.parents.get(todo.pop(), ()):
-            above = os.path.realpath(parent)
+            above = link.real_path(parent)
             if not scan.parents.get(above):
                 return True   # reached from a file that nobody nests: analysed through it
             if above not in ancestors:
