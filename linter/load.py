@@ -26,6 +26,27 @@ except ImportError:  # pragma: no cover - depends on how PyYAML was built
 
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
+
+class _Composer(_Loader):  # type: ignore[misc, valid-type]
+    """The loader that composes a template's node tree: the same, but the tag of a node is
+    looked up once per (kind, value, implicit). The composer asks ``resolve`` for every node
+    (PyYAML's implicit resolvers: a Python call and a regular expression or two per plain
+    scalar), and a template repeats most of its scalars (``Type``, ``Properties``, ``Ref``...);
+    the answer depends on nothing else, as no path resolver is added. Bounded: emptied when full."""
+
+    _tags: dict[tuple, str] = {}
+    _TAGS_KEPT = 1 << 16
+
+    def resolve(self, kind: Any, value: Any, implicit: Any) -> str:
+        key = (kind, value, implicit)
+        tags = _Composer._tags
+        tag = tags.get(key)
+        if tag is None:
+            if len(tags) >= _Composer._TAGS_KEPT:
+                tags.clear()
+            tag = tags[key] = super().resolve(kind, value, implicit)
+        return tag
+
 Path = Sequence[Any]
 
 # Defaults for the input limits; the CLI and the config file may set others.
@@ -603,7 +624,7 @@ def _check_nesting(text: str, max_depth: int) -> None:
 
 def _load_yaml(text: str, filename: str, limits: Limits) -> Document:
     _check_nesting(text, limits.max_depth)
-    loader = _Loader(text)
+    loader = _Composer(text)
     try:
         root = loader.get_single_node()
     except yaml.MarkedYAMLError as err:

@@ -363,3 +363,34 @@ def test_a_plain_tree_over_the_node_limit_is_checked_in_full():
     load_text(text, "t.yaml", Limits(max_nodes=12))
     with pytest.raises(LoadError, match="more than 11 values after expanding aliases"):
         load_text(text, "t.yaml", Limits(max_nodes=11))
+
+
+def test_the_composer_tags_nodes_as_libyaml_loader_does_also_from_its_kept_tags():
+    from cfn_trailwatch.load import _Composer, _Loader
+
+    text = textwrap.dedent("""\
+        a: [yes, Yes, no, on, 'yes', "1", 1, 1.5, .inf, 0x1F, 0o7, ~, null, '', 2020-01-01]
+        b: {Ref: x, !Ref y: !Sub '${z}', c: !GetAtt [R, Arn], d: 1e3, e: -1, f: =, g: <<}
+        h: |
+          text
+        """)
+
+    def tags(loader_class):
+        loader = loader_class(text)
+        try:
+            root = loader.get_single_node()
+        finally:
+            loader.dispose()
+        out, stack = [], [root]
+        while stack:
+            node = stack.pop()
+            out.append((type(node).__name__, node.tag,
+                        node.value if isinstance(node.value, str) else None))
+            if isinstance(node.value, list):
+                stack.extend(v for item in node.value
+                             for v in (item if isinstance(item, tuple) else (item,)))
+        return out
+
+    expected = tags(_Loader)
+    assert tags(_Composer) == expected
+    assert tags(_Composer) == expected   # the second time from the kept tags
