@@ -29,6 +29,7 @@ class ConfigError(Exception):
 
 @dataclass(frozen=True)
 class Waiver:
+    """One waiver of the configuration file: a rule waived on some files, why, until when."""
     number: int            # its index in the file, for messages
     rule: str
     files: str
@@ -42,6 +43,7 @@ class Waiver:
 
 @dataclass
 class Config:
+    """What the configuration file says (the defaults when there is none)."""
     path: str | None = None                 # the file it came from (None: no file)
     base: str = "."                         # folder that globs are relative to
     fail_on: str | None = None

@@ -13,6 +13,7 @@ Path = tuple[Any, ...]  # keys and list indexes from the template root
 
 @dataclass(frozen=True)
 class Finding:
+    """A failed check: rule, resource, anchor path, message, scenario and evidence."""
     rule: str                       # catalogue ID, e.g. "ET1006"
     resource: str                   # the trail's logical ID
     path: Path                      # where it is anchored, e.g. ("Resources", "Trail", "Properties", "CloudWatchLogsRoleArn")
