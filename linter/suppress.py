@@ -22,6 +22,7 @@ count across a file.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from collections import defaultdict
 from typing import Any, Callable, Iterable
@@ -147,9 +148,8 @@ def apply_baseline(run: Run, baseline: Baseline, folders: Iterable[str] = ()) ->
     pairs, left = _match(baseline, [item for item in run.findings if item.suppression is None])
     if pairs:
         run.findings[:] = [
-            item if id(item) not in pairs else Located(
-                item.finding, item.file, item.line, item.column,
-                Suppression("baseline", baseline.justification(pairs[id(item)])), item.related)
+            item if id(item) not in pairs else dataclasses.replace(
+                item, suppression=Suppression("baseline", baseline.justification(pairs[id(item)])))
             for item in run.findings]
     scope = _Scope(run, folders)
     for entry in left:
