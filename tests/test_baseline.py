@@ -432,3 +432,32 @@ def test_fix_leaves_baselined_findings_alone_unless_fix_baselined(here, capsys):
     assert out == ""
     code, out, _ = cli(capsys, "--diff", "--fix-baselined", "--baseline", "b.json", "t.yaml")
     assert "+      IsLogging: true" in out
+
+
+# -- shards -----------------------------------------------------------------------------------
+
+
+def test_shards_each_speak_for_their_own_files_and_merge_to_the_single_run(here, capsys):
+    fixtures = copy_fixtures(here)
+    assert cli(capsys, "--write-baseline", "b.json", "fixtures")[0] == 0
+    edit(fixtures / "ET1008" / "fail_false.yaml", "IsLogging: false", "IsLogging: true ")
+    (fixtures / "ET1001" / "fail_absent.yaml").unlink()                  # its entries are stale
+    edit(fixtures / "WT2004" / "pass_true.yaml", "EnableLogFileValidation: true",
+         "EnableLogFileValidation: false")                               # a new finding
+    code, single = as_json(capsys, "--baseline", "b.json", "--fail-on", "warning", "fixtures")
+    assert code == 1 and len(counted(single)) == 1
+    stale = {n["file"] for n in single["notes"]}
+    assert stale == {"fixtures/ET1008/fail_false.yaml", "fixtures/ET1001/fail_absent.yaml"}
+    codes = []
+    for k in (1, 2, 3):
+        codes.append(cli(capsys, "--baseline", "b.json", "--shard", f"{k}/3", "--format", "json",
+                         "--fail-on", "warning", "--output", f"shard{k}.json", "fixtures")[0])
+    assert sorted(codes) == [0, 0, 1]
+    code, merged = as_json(capsys, "--merge", "--fail-on", "warning", "shard1.json",
+                           "shard2.json", "shard3.json")
+    assert code == 1 and merged["notes"] == single["notes"]
+    assert merged["findings"] == single["findings"]
+    # Recording takes a whole scan; joining reports takes no baseline.
+    assert cli(capsys, "--write-baseline", "c.json", "--shard", "1/3", "fixtures")[0] == 2
+    assert cli(capsys, "--merge", "--baseline", "b.json", "shard1.json", "shard2.json",
+               "shard3.json")[0] == 2
