@@ -461,3 +461,16 @@ def test_shards_each_speak_for_their_own_files_and_merge_to_the_single_run(here,
     assert cli(capsys, "--write-baseline", "c.json", "--shard", "1/3", "fixtures")[0] == 2
     assert cli(capsys, "--merge", "--baseline", "b.json", "shard1.json", "shard2.json",
                "shard3.json")[0] == 2
+
+
+def test_gitlab_leaves_baselined_findings_out_and_markdown_lists_them_suppressed(here, capsys):
+    fixtures = copy_fixtures(here, ("ET1008",))
+    assert cli(capsys, "--write-baseline", "b.json", "fixtures")[0] == 0
+    edit(fixtures / "ET1008" / "pass_true.yaml", "IsLogging: true", "IsLogging: false")
+    code, out, _ = cli(capsys, "--format", "gitlab", "--baseline", "b.json", "fixtures")
+    assert code == 1
+    assert [(i["check_name"], i["location"]["path"]) for i in json.loads(out)] == \
+        [("ET1008", "fixtures/ET1008/pass_true.yaml")]
+    code, out, _ = cli(capsys, "--format", "markdown", "--baseline", "b.json", "fixtures")
+    assert code == 1
+    assert "suppressed: baseline, baseline b.json" in out
