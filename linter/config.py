@@ -58,6 +58,7 @@ class Config:
     stack_names: list[tuple[str, str]] = field(default_factory=list)    # (glob, stack name)
     deployments: list[tuple[str, str]] = field(default_factory=list)    # (glob, deployment)
     workspace: list[str] = field(default_factory=list)   # folders read for exports (see scan.stacks)
+    baseline: str | None = None     # the baseline file, relative to the working directory
     limits: dict[str, int] = field(default_factory=dict)   # as written in the file
     # The effective limits, the command line's over the file's (set by the CLI).
     load_limits: Any = None
@@ -281,6 +282,8 @@ def _build(data: dict[str, Any], path: str) -> Config:
     # relative to the working directory, as the files a scan names are shown
     config.workspace = [os.path.relpath(os.path.join(base, folder))
                         for folder in data.get("workspace", [])]
+    if "baseline" in data:   # relative to the config file; named from the working directory
+        config.baseline = os.path.relpath(os.path.join(base, data["baseline"]))
     for number, entry in enumerate(data.get("waivers", [])):
         expires = entry.get("expires")
         config.waivers.append(Waiver(number, entry["rule"], entry["files"], entry["reason"].strip(),
