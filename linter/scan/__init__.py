@@ -21,7 +21,7 @@ from __future__ import annotations
 from typing import Any, Sequence
 
 from .. import config as config_file
-from .. import trail
+from .. import link, trail
 from ..report import Run
 from . import fixes, pool, stacks
 from .check import GC_THRESHOLDS, check_file
@@ -36,6 +36,7 @@ def check(paths: Sequence[str], options: trail.Options, config: config_file.Conf
           jobs: int, shard: Shard | None = None) -> None:
     """Check every file under ``paths`` into ``run``; ``jobs`` worker processes (0: one per
     CPU). A path that does not exist is an error in ``run``; the other paths are still read."""
+    link.real_path.cache_clear()   # a new scan: paths may point elsewhere than last time
     files = discover(paths, run)
     scan = stacks.index(files, options, config)   # from every file, before the shard's share
     files = select(files, run, shard, scan.parents)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 from typing import Sequence
 
+from .. import link
 from ..findings import FileError
 from ..report import Run
 
@@ -31,12 +32,12 @@ def _walk(folder: str) -> list[str]:
     Resources); its ``asset.*`` files and folders are left out, as they hold the app's bundled
     code and files (a Lambda's ``package.json``, a ``tsconfig.json`` with comments), no template."""
     found: list[str] = []
-    inside = os.path.realpath(folder)
+    inside = link.real_path(folder)
     # os.walk does not follow symlinked folders (so no symlink cycle can loop); a symlinked file
     # is read only when it points inside the folder given.
     for root, dirs, files in os.walk(folder):
         files = [name for name in files if not os.path.islink(os.path.join(root, name))
-                 or _within(os.path.realpath(os.path.join(root, name)), inside)]
+                 or _within(link.real_path(os.path.join(root, name)), inside)]
         assembly = _is_cloud_assembly(root, files)
         dirs[:] = sorted(d for d in dirs if not d.startswith(".") and d not in SKIPPED_FOLDERS
                          and not (assembly and d.startswith("asset.")))
@@ -60,7 +61,7 @@ def discover(paths: Sequence[str], run: Run) -> list[str]:
             run.errors.append(FileError(path, 1, 1, "no such file or directory"))
             continue
         for candidate in candidates:
-            key = os.path.normcase(os.path.realpath(candidate))
+            key = os.path.normcase(link.real_path(candidate))
             if key not in seen:
                 seen.add(key)
                 result.append(candidate)

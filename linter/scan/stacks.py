@@ -70,7 +70,6 @@ def index(files: list[str], options: trail.Options, config: config_file.Config) 
     _WHOLE.clear()   # a new scan: files may have changed since the last one in this process
     _ASSETS.clear()
     forget_reads()
-    link.real_path.cache_clear()
     candidates = list(files)
     if config.workspace:
         seen = {link.real_path(f) for f in files}
@@ -107,8 +106,8 @@ def index(files: list[str], options: trail.Options, config: config_file.Config) 
 
     def document(path: str) -> Any:
         if path not in documents:
-            try:
-                documents[path] = load.load_bytes(raws[path], path, config.load_limits)
+            try:   # whole, and kept: the file's own check and its links take it from here
+                documents[path] = load_whole(path, config.load_limits, raws[path])
             except Exception:  # noqa: BLE001 - the file's own check reports it
                 documents[path] = None
         return documents[path]
@@ -387,14 +386,24 @@ _WHOLE: "OrderedDict[tuple, Any]" = OrderedDict()
 _WHOLE_MAX = 64
 
 
-def load_whole(path: str, limits: Any) -> Any:
-    """``path`` loaded whole (not skimmed), from this process's cache when it was already."""
+def cached_whole(path: str, limits: Any) -> Any:
+    """``path`` as loaded whole earlier in this scan and process, or None."""
     key = (link.real_path(path), limits)
     document = _WHOLE.get(key)
     if document is not None:
         _WHOLE.move_to_end(key)
+    return document
+
+
+def load_whole(path: str, limits: Any, raw: bytes | None = None) -> Any:
+    """``path`` loaded whole (not skimmed), from this process's cache when it was already;
+    ``raw``: its bytes, when already read."""
+    document = cached_whole(path, limits)
+    if document is not None:
         return document
-    document = load.load_path(path, limits)
+    key = (link.real_path(path), limits)
+    document = load.load_path(path, limits) if raw is None else \
+        load.load_read(raw, path, limits)
     _WHOLE[key] = document
     if len(_WHOLE) > _WHOLE_MAX:
         _WHOLE.popitem(last=False)
