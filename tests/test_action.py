@@ -438,3 +438,66 @@ if [ "$1 $2" = "-m venv" ]; then mkdir -p "$3/bin" && cp "$0" "$3/bin/python"; f
     assert calls[1][1:4] == ["-m", "pip", "install"]
     assert calls[1][-1] == str(action_path)
     assert _read_outputs(output) == {"python": str(venv / "bin" / "python")}
+
+
+# --------------------------------------------------------------------------------------------
+# the README's snippets
+
+README = CHECKOUT / "README.md"
+
+
+def _readme_yaml(marker: str) -> dict:
+    blocks = re.findall(r"```yaml\n(.*?)```", README.read_text(encoding="utf-8"), re.S)
+    [block] = [b for b in blocks if marker in b]
+    return yaml.safe_load(block)
+
+
+def test_readme_workflow_uses_the_action_as_it_is():
+    """The README's workflow with the action: only inputs and outputs the action has, the
+    permission upload-sarif needs, and the upload after a failed gate too."""
+    meta = action()
+    job = _readme_yaml("uses: cfn-trailwatch/cfn-trailwatch@v0\n")["jobs"]["trailwatch"]
+    assert job["permissions"] == {"contents": "read", "security-events": "write",
+                                  "actions": "read"}
+    [step] = [s for s in job["steps"] if s.get("uses", "").startswith("cfn-trailwatch/")]
+    assert step["uses"] == "cfn-trailwatch/cfn-trailwatch@v0"
+    assert set(step["with"]) <= set(meta["inputs"])
+    [upload] = [s for s in job["steps"]
+                if s.get("uses", "").startswith("github/codeql-action/upload-sarif@")]
+    assert upload["if"].startswith("always()")
+    used = set(re.findall(rf"steps\.{step['id']}\.outputs\.([\w-]+)",
+                          json.dumps(job["steps"])))
+    assert used and used <= set(meta["outputs"])
+
+
+def test_readme_azure_pipeline_command(tmp_path):
+    """The Azure DevOps example's gate, as the agent runs it (``$(Build.ArtifactStagingDirectory)``
+    replaced): the JUnit file PublishTestResults reads and a ``.sarif`` file in the folder
+    published as ``CodeAnalysisLogs``; the exit code is the gate's."""
+    steps = _readme_yaml("ArtifactName: CodeAnalysisLogs")["steps"]
+    [gate] = [s["script"] for s in steps if "cfn-trailwatch --format" in s.get("script", "")]
+    [tests] = [s["inputs"] for s in steps if s.get("task") == "PublishTestResults@2"]
+    [publish] = [s["inputs"] for s in steps if s.get("task") == "PublishBuildArtifacts@1"]
+    assert publish["ArtifactName"] == "CodeAnalysisLogs"
+    root = tmp_path / "workspace"
+    (root / "templates").mkdir(parents=True)
+    (root / "params").mkdir()
+    shutil.copy(SEED_FIXTURE, root / "templates" / "seed.yaml")
+    (root / "params" / "prod.json").write_text("[]", encoding="utf-8")
+    staging = tmp_path / "staging"
+    macro = "$(Build.ArtifactStagingDirectory)"
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    (bin_dir / "cfn-trailwatch").write_text(
+        f'#!{BASH}\nexec {json.dumps(sys.executable)} -m cfn_trailwatch "$@"\n', encoding="utf-8")
+    (bin_dir / "cfn-trailwatch").chmod(0o755)
+    done = subprocess.run([BASH, "-c", gate.replace(macro, str(staging))], cwd=root,
+                          capture_output=True, text=True, timeout=600,
+                          env={"PATH": f"{bin_dir}{os.pathsep}{os.environ.get('PATH', '')}",
+                               "HOME": str(tmp_path)})
+    assert done.returncode == 1, done.stderr
+    assert (root / tests["testResultsFiles"]).read_text(encoding="utf-8").startswith("<?xml")
+    published = Path(publish["PathtoPublish"].replace(macro, str(staging)))
+    [sarif] = list(published.iterdir())
+    assert sarif.name.endswith(".sarif")
+    assert _sarif(sarif)["runs"][0]["results"]
