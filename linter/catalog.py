@@ -64,6 +64,7 @@ class Doc:
 
 @dataclass(frozen=True)
 class Rule:
+    """A rule of the catalogue: its ID, slug, texts, NIST controls and options."""
     id: str
     slug: str
     title: str

@@ -23,9 +23,10 @@ import re
 import sys
 from typing import Any, Iterable, Sequence
 
-from . import __version__, catalog, load, parameter_file, scan, trail
+from . import __version__, catalog, load, parameter_file, scan, suppress, trail
 from .scan import shard as sharding
 from . import config as config_file
+from .baseline import BaselineError
 from .report import SEVERITY_ORDER, VERDICT_ERROR, VERDICT_FAIL, Run, verdict
 from .report import json as json_report
 from .report import text as text_report
@@ -62,6 +63,8 @@ _SCAN_ONLY = (("parameters", "--parameters"), ("parameter_file", "--parameter-fi
               ("stack_name", "--stack-name"),
               ("include_checks", "--include-checks"), ("verbose", "--verbose"),
               ("jobs", "--jobs"), ("fix", "--fix"), ("diff", "--diff"), ("shard", "--shard"),
+              ("fix_baselined", "--fix-baselined"), ("baseline", "--baseline"),
+              ("write_baseline", "--write-baseline"),
               ("max_file_size", "--max-file-size"), ("max_nodes", "--max-nodes"),
               ("max_depth", "--max-depth"), ("max_scenarios", "--max-scenarios"),
               ("max_reference_depth", "--max-reference-depth"),
@@ -141,6 +144,17 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--diff", action="store_true",
                         help="with --fix (implied): print the fixes as a unified diff "
                              "(patch -p1 applies it), the summary on stderr; write nothing")
+    parser.add_argument("--fix-baselined", action="store_true",
+                        help="with --fix or --diff: also fix the findings the baseline records "
+                             "(left alone otherwise)")
+    parser.add_argument("--baseline", metavar="FILE",
+                        help="report the findings FILE records as suppressed and fail only on "
+                             "new ones; its entries no longer found are notes (default: the "
+                             "config file's baseline); docs/baseline.md")
+    parser.add_argument("--write-baseline", metavar="FILE",
+                        help="record today's findings in FILE (reasons of a finding already in "
+                             "the baseline are kept; entries of files not scanned too), then "
+                             "report with it")
     limits = parser.add_argument_group(
         "limits", "each, when exceeded, is an error at its location (exit 2); defaults: the config "
                   "file's limits, else the values shown")
@@ -305,8 +319,9 @@ def _explain(rule_id: str) -> str:
 
 
 def _check_output(path: str, option: str = "--output") -> None:
-    """--output must name a file that can be written, checked before the scan (the write itself
-    is checked again: a usage error, never a traceback). Nothing is created here."""
+    """--output (and --write-baseline) must name a file that can be written, checked before the
+    scan (the write itself is checked again: a usage error, never a traceback). Nothing is
+    created here."""
     folder = os.path.dirname(os.path.abspath(path))
     if os.path.isdir(path):
         raise UsageError(f"{option} {path}: is a folder")
@@ -491,9 +506,24 @@ def _main(argv: Sequence[str] | None) -> int:
         if args.shard is not None and (args.fix or args.diff):
             raise UsageError("--shard checks a share of the files; --fix and --diff take them "
                              "all in one run")
+        if args.write_baseline is not None:
+            if args.shard is not None:
+                raise UsageError("--write-baseline records a whole scan: a shard would drop "
+                                 "what the other shards found")
+            if args.fix or args.diff:
+                raise UsageError("--write-baseline records the findings of the templates as "
+                                 "they are: run --fix first, then --write-baseline")
+            _check_output(args.write_baseline, "--write-baseline")
+        if args.fix_baselined and not (args.fix or args.diff):
+            raise UsageError("--fix-baselined goes with --fix or --diff")
         config = _config(args)
         _apply_limits(args, config)
         options = _options(args, config)
+        baseline = None if args.merge else \
+            suppress.load_baseline(args.baseline or config.baseline, args.write_baseline)
+    except BaselineError as err:
+        print(f"{parser.prog}: error: baseline {err}", file=sys.stderr)
+        return EXIT_ERROR
     except UsageError as err:
         parser.print_usage(sys.stderr)
         print(f"{parser.prog}: error: {err}", file=sys.stderr)
@@ -512,9 +542,21 @@ def _main(argv: Sequence[str] | None) -> int:
     run = Run(disabled=frozenset(config.disable) | not_asked)
     fixes = None
     if args.fix or args.diff:
-        fixes = scan.fix(paths, options, config, run, write=not args.diff)
+        fixes = scan.fix(paths, options, config, run, write=not args.diff,
+                         baseline=None if args.fix_baselined else baseline)
     else:
         scan.check(paths, options, config, run, args.jobs, args.shard)
+    walked = [path for path in paths if os.path.isdir(path)]
+    if args.write_baseline is not None:
+        try:
+            written = suppress.write_baseline(run, args.write_baseline, baseline, walked)
+        except BaselineError as err:
+            print(f"{parser.prog}: error: --write-baseline {err}", file=sys.stderr)
+            return EXIT_ERROR
+        print(f"{parser.prog}: wrote {args.write_baseline}: {len(written.entries)} "
+              f"entr{'y' if len(written.entries) == 1 else 'ies'}", file=sys.stderr)
+    elif baseline is not None:
+        suppress.apply_baseline(run, baseline, walked)
 
     if args.diff:  # the diff alone, the summary on stderr
         from . import fix

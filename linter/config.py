@@ -29,6 +29,7 @@ class ConfigError(Exception):
 
 @dataclass(frozen=True)
 class Waiver:
+    """One waiver of the configuration file: a rule waived on some files, why, until when."""
     number: int            # its index in the file, for messages
     rule: str
     files: str
@@ -42,6 +43,7 @@ class Waiver:
 
 @dataclass
 class Config:
+    """What the configuration file says (the defaults when there is none)."""
     path: str | None = None                 # the file it came from (None: no file)
     base: str = "."                         # folder that globs are relative to
     fail_on: str | None = None
@@ -56,6 +58,7 @@ class Config:
     stack_names: list[tuple[str, str]] = field(default_factory=list)    # (glob, stack name)
     deployments: list[tuple[str, str]] = field(default_factory=list)    # (glob, deployment)
     workspace: list[str] = field(default_factory=list)   # folders read for exports (see scan.stacks)
+    baseline: str | None = None     # the baseline file, relative to the working directory
     limits: dict[str, int] = field(default_factory=dict)   # as written in the file
     # The effective limits, the command line's over the file's (set by the CLI).
     load_limits: Any = None
@@ -279,6 +282,8 @@ def _build(data: dict[str, Any], path: str) -> Config:
     # relative to the working directory, as the files a scan names are shown
     config.workspace = [os.path.relpath(os.path.join(base, folder))
                         for folder in data.get("workspace", [])]
+    if "baseline" in data:   # relative to the config file; named from the working directory
+        config.baseline = os.path.relpath(os.path.join(base, data["baseline"]))
     for number, entry in enumerate(data.get("waivers", [])):
         expires = entry.get("expires")
         config.waivers.append(Waiver(number, entry["rule"], entry["files"], entry["reason"].strip(),

@@ -13,6 +13,7 @@ Path = tuple[Any, ...]  # keys and list indexes from the template root
 
 @dataclass(frozen=True)
 class Finding:
+    """A failed check: rule, resource, anchor path, message, scenario and evidence."""
     rule: str                       # catalogue ID, e.g. "ET1006"
     resource: str                   # the trail's logical ID
     path: Path                      # where it is anchored, e.g. ("Resources", "Trail", "Properties", "CloudWatchLogsRoleArn")
@@ -116,8 +117,10 @@ def _infer_depths(steps: list[str]) -> Iterator[int]:
 class Suppression:
     """Why a finding does not count: it stays in every report, marked, never silently dropped."""
 
-    kind: str               # "inline" (cfn-lint Metadata ignore_checks) or "waiver" (config file)
-    justification: str      # the waiver's reason, or where the inline suppression stands
+    kind: str               # "inline" (cfn-lint Metadata ignore_checks), "waiver" (config file)
+                            # or "baseline" (--baseline; linter/suppress.py says in which order)
+    justification: str      # the waiver's or baseline entry's reason, or where the inline
+                            # suppression stands
     expires: str | None = None   # ISO date of a waiver's expiry, if it has one
 
 

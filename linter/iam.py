@@ -79,6 +79,7 @@ class Decision:
 
 @dataclass
 class _Result:
+    """What one statement (or a part of one) decides for an action on a resource."""
     effect: str | None        # "Allow", "Deny" or None when the effect itself is not known
     match: Match
     ref: StatementRef

@@ -227,29 +227,45 @@ def _created(check: Any, logical_id: str, keys: tuple[str, ...],
     parameters): a later ask whose scenario binds those names as the first one did gets the
     first result, with the bindings the resolution added laid over its own scenario, the
     assumptions consulted replayed to the open traces, and the problems met reported again."""
+    added, result = _kept(check, logical_id, keys, s, _index(check))
+    if result is None:
+        return [(_laid_over(s, more), props) for more, props in added]
+    return result
+
+
+def _kept(check: Any, logical_id: str, keys: tuple[str, ...], s: Scenario,
+          index: inventory.Inventory) -> tuple[list | None, list | None]:
+    """:func:`_created` without laying the kept bindings over ``s``: (the kept answer as
+    (bindings added, properties) pairs, None), its assumptions and problems replayed, or
+    (None, the resolver's answer) when nothing kept fits ``s``. A caller that reads only the
+    properties lays over nothing (an alarm on another metric)."""
     r = check.resolver
-    entries = _index(check).resolved.setdefault((logical_id, keys), [])
+    entries = index.resolved.setdefault((logical_id, keys), [])
     for consulted, bound, added, problems, limits in entries:
         if _bound(s, consulted) == bound:
             r.consult(consulted)
             r.problems.update(problems)
             r.limit_hits.update(limits)
-            return [(_laid_over(s, more), props) for more, props in added]
+            return added, None
     problems, limits = set(r.problems), set(r.limit_hits)
     with r.traced() as consulted:
         properties = _subset(hygiene._properties(check, logical_id), keys)
         result = [(s_j, props) for s_i, exists in r.exists(logical_id, s) if exists
                   for s_j, props in r.resolve(properties, s_i)]
-    names = frozenset(consulted)
+    names = tuple(sorted(consulted))
     entries.append((names, _bound(s, names), [(_added(s, s_j), props) for s_j, props in result],
                     r.problems - problems, r.limit_hits - limits))
-    return result
+    return None, result
 
 
-def _bound(s: Scenario, names: frozenset) -> tuple:
-    """How ``s`` binds ``names`` (a name it leaves open is absent)."""
-    return (frozenset((n, v) for n, v in s.conditions.items() if n in names),
-            frozenset((n, v) for n, v in s.parameters.items() if n in names))
+_OPEN = object()   # a name the scenario leaves open
+
+
+def _bound(s: Scenario, names: tuple[str, ...]) -> tuple:
+    """How ``s`` binds ``names``: per name, its condition's and its parameter's value
+    (``_OPEN`` where it leaves one open)."""
+    conditions, parameters = s.conditions, s.parameters
+    return tuple([(conditions.get(n, _OPEN), parameters.get(n, _OPEN)) for n in names])
 
 
 def _added(base: Scenario, s: Scenario) -> tuple[dict, dict]:
@@ -379,8 +395,10 @@ def _alarms(check: Any, c: Any, name: str, metrics: list, lines: list, s: Scenar
     index = _index(check)
     for alarm_id in index.alarms_on(wanted):
         # The metric first (cheap), the rest only for an alarm on the filter's metric: an alarm
-        # whose metric comes from a parameter is in every lookup.
-        for s_m, head in _created(check, alarm_id, _METRIC_KEYS, s):
+        # whose metric comes from a parameter is in every lookup, and its scenario is laid
+        # over only when it is on the filter's metric.
+        added, fresh = _kept(check, alarm_id, _METRIC_KEYS, s, index)
+        for first, head in (added if fresh is None else fresh):
             if not isinstance(head, dict):
                 continue
             key = (scalar_text(head.get("Namespace")), scalar_text(head.get("MetricName")))
@@ -392,6 +410,7 @@ def _alarms(check: Any, c: Any, name: str, metrics: list, lines: list, s: Scenar
                                 "which is the filter's own name, not the name of the metric "
                                 "it writes")
             elif key in wanted:
+                s_m = _laid_over(s, first) if fresh is None else first
                 results.extend((alarm_id, *_alarm(check, alarm_id, props, wanted[key], lines, s_j))
                                for s_j, props in _created(check, alarm_id, _ALARM_KEYS, s_m)
                                if isinstance(props, dict))

@@ -21,6 +21,7 @@ DATA_FILE = "securityhub-cloudwatch-controls.json"
 
 @dataclass(frozen=True)
 class Variant:
+    """An accepted form of a control's filter pattern and where it comes from."""
     text: str
     source: str
     url: str
@@ -47,6 +48,7 @@ class Variant:
 
 @dataclass(frozen=True)
 class Control:
+    """A Security Hub CloudWatch control, its rule and its accepted pattern variants."""
     id: str
     rule: str
     title: str

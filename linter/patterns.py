@@ -70,6 +70,7 @@ class Value:
 
 @dataclass(frozen=True)
 class Compare:
+    """A selector compared with a value (``=``, ``!=``, ``<``, ``>``, ``<=``, ``>=``)."""
     selector: str
     op: str
     value: Value
@@ -85,11 +86,13 @@ class Test:
 
 @dataclass(frozen=True)
 class And:
+    """A conjunction (``&&``) of its operands."""
     operands: tuple["Node", ...]
 
 
 @dataclass(frozen=True)
 class Or:
+    """A disjunction (``||``) of its operands."""
     operands: tuple["Node", ...]
 
 
@@ -135,6 +138,7 @@ _BARE_STOP = set(' \t\r\n(){}"&|=!<>')
 
 @dataclass(frozen=True)
 class _Token:
+    """A token of a filter pattern and where it starts."""
     kind: str      # { } ( ) && || OP SELECTOR QUOTED REGEX BARE END
     text: str
     index: int
@@ -585,6 +589,7 @@ class Contradiction:
 
 @dataclass(frozen=True)
 class _Glob:
+    """A string value split into its wildcards and the text between them."""
     lead: bool    # '*' at the start
     core: str
     trail: bool   # '*' at the end

@@ -35,6 +35,7 @@ _OPAQUE_TYPES = ("AWS::CloudFormation::Stack", "AWS::CloudFormation::CustomResou
 
 @dataclass
 class Options:
+    """What an analysis is given: parameter values, regions, account, limits, rule options."""
     parameters: dict[str, Any] = field(default_factory=dict)   # given values: str or list of str
     regions: tuple[str, ...] = (DEFAULT_REGION,)
     account_id: str | None = None
@@ -50,6 +51,7 @@ class Options:
 
 @dataclass
 class Analysis:
+    """What the analysis of one template found."""
     findings: list[Finding]
     trails: int
     errors: list[tuple[str, str]]   # (trail or metric filter logical ID, message)
@@ -61,6 +63,7 @@ class Analysis:
 
 @dataclass
 class _GroupLink:
+    """The log group a trail's CloudWatchLogsLogGroupArn leads to."""
     logical_id: str | None    # the template's log group, or None for one outside the template
     partition: Any
     region: Any
@@ -74,6 +77,7 @@ class _GroupLink:
 
 @dataclass
 class _RoleLink:
+    """The role a trail's CloudWatchLogsRoleArn leads to."""
     logical_id: str
     evidence: str
 

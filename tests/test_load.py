@@ -301,3 +301,96 @@ def test_json_depth_passes_agree(value, limit, indent):
     assert (_json_depth(text) > limit) == (too_deep_at is not None)
     if too_deep_at is not None:
         assert text[too_deep_at] in "[{"
+
+
+# -- the faster forms of the nesting and alias checks (performance: the same verdicts) --------
+
+@given(st.text(alphabet='"\\ab\n[]', max_size=40))
+def test_unrolled_string_patterns_match_as_the_plain_ones(text):
+    import re
+
+    from cfn_trailwatch.load import _FLOW, _JSON_STRING
+
+    plain = re.compile(r'"(?:[^"\\]|\\.)*"')
+    assert [m.span() for m in _JSON_STRING.finditer(text)] == \
+        [m.span() for m in plain.finditer(text)]
+    flow = re.compile(r"""'[^']*'|"(?:[^"\\]|\\.)*"|(?:^|(?<=\s))#[^\n]*|[\[\]{}]""", re.M)
+    assert [m.span() for m in _FLOW.finditer(text)] == [m.span() for m in flow.finditer(text)]
+
+
+@given(st.text(alphabet=" \t-\n\rx", max_size=40), st.sampled_from([1, 2, 4, 8]))
+def test_leading_run_finds_what_a_multiline_caret_finds(text, n):
+    import re
+
+    from cfn_trailwatch.load import _leading_run
+
+    first, other = _leading_run(n)
+    found = first.match(text) is not None or other.search(text) is not None
+    assert found == (re.compile(r"^[ \t-]{%d}" % n, re.M).search(text) is not None)
+
+
+@pytest.mark.parametrize("text, plain", [
+    ("a: 1\nb: ($.x = 1) && ($.y = 2)\n", True),             # "&&" in a filter pattern
+    ("a: &v 1\nb: *v\nc: *v\n", True),                        # aliases to a scalar only
+    ("a: &m {x: [1, 2]}\nb: *m\n", False),                     # an alias to a mapping
+    ("a: &s [1, 2]\nb: [*s, *s]\n", False),                    # to a sequence
+    ("just a scalar &x\n", True),
+])
+def test_a_plain_tree_is_told_apart_from_one_with_shared_collections(text, plain):
+    from cfn_trailwatch.load import _Loader, _plain_tree_within
+
+    loader = _Loader(text)
+    try:
+        root = loader.get_single_node()
+    finally:
+        loader.dispose()
+    assert _plain_tree_within(root, 1000) is plain
+
+
+def test_a_plain_tree_over_the_node_limit_is_checked_in_full():
+    from cfn_trailwatch.load import _Loader, _plain_tree_within
+
+    loader = _Loader("a: [1, 2, 3]\nb: {c: d}\n")   # 1 + 4 keys and values + 3 + 2 = 10 nodes
+    try:
+        root = loader.get_single_node()
+    finally:
+        loader.dispose()
+    assert _plain_tree_within(root, 10) is True
+    assert _plain_tree_within(root, 9) is False
+    from cfn_trailwatch.load import Limits
+
+    text = "a: [1, 2, 3]\nb: {c: d}\nx: '&'\n"   # 12 nodes, and a "&" that is no anchor
+    load_text(text, "t.yaml", Limits(max_nodes=12))
+    with pytest.raises(LoadError, match="more than 11 values after expanding aliases"):
+        load_text(text, "t.yaml", Limits(max_nodes=11))
+
+
+def test_the_composer_tags_nodes_as_libyaml_loader_does_also_from_its_kept_tags():
+    from cfn_trailwatch.load import _Composer, _Loader
+
+    text = textwrap.dedent("""\
+        a: [yes, Yes, no, on, 'yes', "1", 1, 1.5, .inf, 0x1F, 0o7, ~, null, '', 2020-01-01]
+        b: {Ref: x, !Ref y: !Sub '${z}', c: !GetAtt [R, Arn], d: 1e3, e: -1, f: =, g: <<}
+        h: |
+          text
+        """)
+
+    def tags(loader_class):
+        loader = loader_class(text)
+        try:
+            root = loader.get_single_node()
+        finally:
+            loader.dispose()
+        out, stack = [], [root]
+        while stack:
+            node = stack.pop()
+            out.append((type(node).__name__, node.tag,
+                        node.value if isinstance(node.value, str) else None))
+            if isinstance(node.value, list):
+                stack.extend(v for item in node.value
+                             for v in (item if isinstance(item, tuple) else (item,)))
+        return out
+
+    expected = tags(_Loader)
+    assert tags(_Composer) == expected
+    assert tags(_Composer) == expected   # the second time from the kept tags

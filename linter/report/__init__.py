@@ -49,6 +49,8 @@ class Run:
     filters_by_file: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
     disabled: frozenset[str] = frozenset()
     shard: ShardInfo | None = None   # --shard K/N; None for a whole scan
+    # The files the scan read, in the order of the walk (a baseline speaks for their entries).
+    scanned: list[str] = field(default_factory=list)
 
     def counted(self) -> list[Located]:
         """The findings that count (not suppressed)."""

@@ -15,7 +15,7 @@ verdict matches the exit code:
 
 - a finding at or above ``--fail-on`` is a ``<failure>``;
 - a finding below it is a passing testcase whose ``<system-out>`` notes it;
-- a suppressed finding is ``<skipped message="suppressed: ...">``;
+- a suppressed finding (inline, waiver, baseline) is ``<skipped message="suppressed: ...">``;
 - a file that could not be read or analysed is a testcase with an ``<error>``. Then the trails
   whose analysis did not finish get no passing testcases: a check that did not run never passes.
 """
@@ -110,7 +110,8 @@ def to_element(run: Run, fail_on: str = "error") -> ET.Element:
     trails_by_file = run.trails_by_file
     filters_by_file = run.filters_by_file
     files = sorted({f for f, trails in trails_by_file.items() if trails} | set(findings)
-                   | set(errors) | {f for f, filters in filters_by_file.items() if filters})
+                   | set(errors) | {f for f, filters in filters_by_file.items() if filters}
+                   | set(notes))   # a stale baseline entry of a file with no trail left
 
     root = ET.Element("testsuites", name=TOOL_NAME)
     totals = {"tests": 0, "failures": 0, "errors": 0, "skipped": 0}

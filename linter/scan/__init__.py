@@ -18,7 +18,7 @@ The steps that look across the files of one scan (issue 13: the export index, ne
 
 from __future__ import annotations
 
-from typing import Sequence
+from typing import Any, Sequence
 
 from .. import config as config_file
 from .. import trail
@@ -38,8 +38,9 @@ def check(paths: Sequence[str], options: trail.Options, config: config_file.Conf
     CPU). A path that does not exist is an error in ``run``; the other paths are still read."""
     files = discover(paths, run)
     scan = stacks.index(files, options, config)   # from every file, before the shard's share
-    check_files(select(files, run, shard, scan.parents), options, config, run,
-                jobs or pool.cpu_count(), scan)
+    files = select(files, run, shard, scan.parents)
+    run.scanned = list(files)   # the shard's share: a baseline speaks for its entries only
+    check_files(files, options, config, run, jobs or pool.cpu_count(), scan)
 
 
 def check_files(files: list[str], options: trail.Options, config: config_file.Config,
@@ -66,7 +67,9 @@ def check_files(files: list[str], options: trail.Options, config: config_file.Co
 
 
 def fix(paths: Sequence[str], options: trail.Options, config: config_file.Config, run: Run,
-        write: bool) -> list:
+        write: bool, baseline: Any = None) -> list:
     """``--fix`` (``write``) or ``--diff`` on every file under ``paths``, one at a time; the fix
-    results, for the summary and the diff."""
-    return fixes.fix_files(discover(paths, run), options, config, run, write)
+    results, for the summary and the diff. ``baseline``: its findings are left alone."""
+    files = discover(paths, run)
+    run.scanned = list(files)
+    return fixes.fix_files(files, options, config, run, write, baseline)

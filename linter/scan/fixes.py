@@ -14,17 +14,14 @@ from .check import check_file, file_options, internal_error
 
 
 def fix_files(files: list[str], options: trail.Options, config: config_file.Config, run: Run,
-              write: bool) -> list:
+              write: bool, baseline: Any = None) -> list:
     """--fix: each file fixed (``fix``), written when it changed and ``write``, then checked as
     it now reads (or, with --diff, would read). A file that cannot be read is reported as a check
-    reports it. The fix results, in ``files`` order, for the summary and the diff."""
+    reports it. ``baseline``: the findings it records are left alone (suppress.fix_counts). The
+    fix results, in ``files`` order, for the summary and the diff."""
     from .. import fix
 
-    def counts(finding: Any, data: Any, path: str = "") -> bool:  # what the report counts
-        waiver = config.waiver_for(finding.rule, path, finding.resource)
-        return finding.rule not in config.disable \
-            and suppress.inline_suppression(data, finding) is None \
-            and (waiver is None or waiver.expired(run.today))
+    counts = suppress.fix_counts(config, run, baseline)   # what the report counts
 
     results = []
     for path in files:
