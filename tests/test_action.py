@@ -397,6 +397,11 @@ def test_baseline_turns_the_gate_on_over_existing_findings(workspace, tmp_path):
     assert result.code == 0, result.stderr
     results = _sarif(workspace / "cfn-trailwatch.sarif")["runs"][0]["results"]
     assert results and all(r.get("suppressions") for r in results)
+    # a new template's findings are new: they fail
+    shutil.copy(SEED_FIXTURE, workspace / "stacks" / "new.yaml")
+    result = run_action(workspace, tmp_path, {"baseline": "base line.json"})
+    assert result.code == 1
+    assert result.outputs["exit-code"] == "1"
 
 
 def test_install_step_installs_the_action_path(tmp_path):
@@ -456,7 +461,18 @@ def test_readme_workflow_uses_the_action_as_it_is():
     """The README's workflow with the action: only inputs and outputs the action has, the
     permission upload-sarif needs, and the upload after a failed gate too."""
     meta = action()
-    job = _readme_yaml("uses: cfn-trailwatch/cfn-trailwatch@v0\n")["jobs"]["trailwatch"]
+    blocks = re.findall(r"```yaml\n(.*?)```", README.read_text(encoding="utf-8"), re.S)
+    users = [yaml.safe_load(b) for b in blocks if "uses: cfn-trailwatch/cfn-trailwatch@v0\n" in b]
+    assert len(users) == 2   # the workflow, and the step with a baseline
+    for block in users:
+        steps = block["jobs"]["trailwatch"]["steps"] if "jobs" in block else block
+        for step in steps:
+            if step.get("uses", "").startswith("cfn-trailwatch/"):
+                assert set(step["with"]) <= set(meta["inputs"])
+    job = _readme_yaml("security-events: write  # upload-sarif writes code scanning alerts\n"
+                       "      actions: read           # upload-sarif, in private repositories\n"
+                       "    steps:\n      - uses: actions/checkout@v4\n"
+                       "      - uses: cfn-trailwatch/")["jobs"]["trailwatch"]
     assert job["permissions"] == {"contents": "read", "security-events": "write",
                                   "actions": "read"}
     [step] = [s for s in job["steps"] if s.get("uses", "").startswith("cfn-trailwatch/")]
