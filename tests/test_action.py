@@ -381,13 +381,6 @@ def test_include_checks_and_parameter_files(workspace, tmp_path):
     assert missing.code == 2
 
 
-def _baseline_supported() -> bool:
-    done = subprocess.run([sys.executable, "-m", "cfn_trailwatch", "--help"],
-                          capture_output=True, text=True, timeout=120)
-    return "--write-baseline" in done.stdout
-
-
-@pytest.mark.skipif(not _baseline_supported(), reason="this cfn-trailwatch has no --baseline")
 def test_baseline_turns_the_gate_on_over_existing_findings(workspace, tmp_path):
     written = subprocess.run([sys.executable, "-m", "cfn_trailwatch", "--fail-on", "never",
                               "--write-baseline", "base line.json", "stacks"],
