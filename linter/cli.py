@@ -455,10 +455,16 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _main(argv: Sequence[str] | None) -> int:
     parser = _parser()
+    argv = list(sys.argv[1:] if argv is None else argv)
+    # Everything after "--" is a path, even "--fix": argparse's intermixed parsing (Python
+    # 3.11, 3.12) reads options after it, so the paths after it are set aside first.
+    after = argv[argv.index("--") + 1:] if "--" in argv else []
+    argv = argv[:argv.index("--")] if "--" in argv else argv
     try:
         args = parser.parse_intermixed_args(argv)
     except SystemExit as stop:  # usage errors (2), --help and --version (0)
         return stop.code if isinstance(stop.code, int) else EXIT_ERROR
+    args.paths = list(args.paths) + after
     wanted_format, args.format = args.format, args.format or "text"
     try:
         paths = list(args.paths)

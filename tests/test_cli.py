@@ -489,3 +489,17 @@ def test_main_leaves_the_garbage_collector_as_it_found_it(tmp_path, capsys):
     assert main(["--no-such-option"]) == 2          # usage errors too
     assert gc.get_threshold() == before
     capsys.readouterr()
+
+
+def test_everything_after_a_double_dash_is_a_path_even_an_option_name(tmp_path, capsys,
+                                                                       monkeypatch):
+    # `--fix` after `--` is a file to scan, never the option (argparse's intermixed parsing
+    # would read it as one)
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "--fix").write_text(SEED)
+    code = main(["--format", "json", "--fail-on", "never", "--", "--fix"])
+    report = json.loads(capsys.readouterr().out)
+    assert code == 0
+    assert {f["file"] for f in report["findings"]} == {"--fix"}
+    assert "ET1003" in {f["rule"] for f in report["findings"]}
+    assert (tmp_path / "--fix").read_text() == SEED   # scanned, not fixed
