@@ -125,7 +125,6 @@ class Links:
     # (stack logical ID, "Outputs.X") -> the child's namespaced output value
     outputs: dict[tuple[str, str], Any] = field(default_factory=dict)
     opaque: dict[str, str] = field(default_factory=dict)   # stack logical ID -> why not linked
-    stack_names: dict[str, str] = field(default_factory=dict)   # namespace -> its stack's name
 
 
 @dataclass(frozen=True)
@@ -134,7 +133,6 @@ class Origin:
 
     file: str
     document: Any
-    nested_in: str | None = None   # for a nested stack: "<parent file> <Stack>"
 
 
 @dataclass
@@ -188,11 +186,6 @@ def shown(logical_id: str, attribute: str | None = None) -> str:
     """``X`` / ``X.Attr`` as written in its template, with where that template is."""
     name = own_name(logical_id) + (f".{attribute}" if attribute is not None else "")
     return name + where(logical_id)
-
-
-def imports_anything(data: Any) -> bool:
-    """Whether ``data`` holds an ``Fn::ImportValue`` anywhere."""
-    return any(True for _ in _intrinsics(data, "Fn::ImportValue"))
 
 
 def local_children(data: Any) -> list[str]:
@@ -324,10 +317,8 @@ class Linker:
             namespace = export.file + FILE_SEPARATOR
             self._linked_files[export.file] = namespace
             self.origins[namespace] = Origin(export.file, document)
-            stack_name = self.stack_name_for(export.file)
-            bindings = {p: v for p, v in self.parameters_for(export.file).items()}
-            self._copy(document.data, namespace, stack_name, None, {})
-            for parameter, value in bindings.items():
+            self._copy(document.data, namespace, self.stack_name_for(export.file), None, {})
+            for parameter, value in self.parameters_for(export.file).items():
                 self.given[namespace + parameter] = value
             self._pending_imports.extend(_import_arguments(document.data, namespace, self))
             self._nest(namespace, document.data, export.file,
@@ -372,7 +363,7 @@ class Linker:
                 self.links.opaque[linked_id] = f"its template {path} cannot be read ({_short(err)})"
                 continue
             child_ns = linked_id + NESTED_SEPARATOR
-            self.origins[child_ns] = Origin(path, document, f"{file} {stack_id}")
+            self.origins[child_ns] = Origin(path, document)
             properties = resource.get("Properties")
             passed = properties.get("Parameters") if isinstance(properties, dict) else None
             passed = passed if isinstance(passed, dict) else {}
@@ -408,10 +399,8 @@ class Linker:
 
     def _copy(self, data: Any, namespace: str, stack_name: str | None, exists: str | None,
               bindings: dict[str, Any]) -> None:
-        names = _Names.of(data, bindings)
+        names = _Names.of(data)
         self._names[namespace] = names
-        if stack_name is not None:
-            self.links.stack_names[namespace] = stack_name
         rewriter = _Rewriter(namespace, names, bindings)
         for name in names.parameters:
             if name not in bindings:
@@ -486,7 +475,7 @@ class _Names:
     mappings: set[str]
 
     @classmethod
-    def of(cls, data: Any, bindings: dict[str, Any]) -> "_Names":
+    def of(cls, data: Any) -> "_Names":
         return cls(set(_section(data, "Parameters")), set(_section(data, "Resources")),
                    set(_section(data, "Conditions")), set(_section(data, "Mappings")))
 
