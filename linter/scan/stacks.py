@@ -23,16 +23,17 @@ from __future__ import annotations
 
 import dataclasses
 import json
-from collections import OrderedDict
 import os
 import re
 import stat
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Any
 
 from .. import config as config_file
 from .. import link, load, trail
 from ..findings import Located
+from ..report import Run
 from ..values import EMPTY, Parameter, Pseudo, Resolver, Text, render
 from . import sections
 from .files import discover
@@ -73,7 +74,7 @@ def index(files: list[str], options: trail.Options, config: config_file.Config) 
     candidates = list(files)
     if config.workspace:
         seen = {link.real_path(f) for f in files}
-        for extra in discover(config.workspace, _Quiet()):
+        for extra in discover(config.workspace, Run()):   # their errors are not this scan's
             if link.real_path(extra) not in seen:
                 candidates.append(extra)
     raws: dict[str, bytes] = {}
@@ -149,12 +150,13 @@ class LazyExports:
         self.exporters, self.options, self.config = exporters, options, config
         self.stack_names, self.deployments = stack_names, deployments
         self._index = link.ExportIndex(deployments=dict(deployments))
-        self._read: dict[str, str] = {}   # exporter -> the text its names could come from
+        self._read: dict[str, bytes | None] = {}   # exporter -> its bytes (None: unreadable)
+        self._haystack: dict[str, str] = {}   # exporter -> the text its names could come from
         self._indexed: set[str] = set()
 
     def __getstate__(self) -> dict:   # a worker gets the recipe, not a half-built index
         return {**self.__dict__, "_index": link.ExportIndex(deployments=dict(self.deployments)),
-                "_read": {}, "_indexed": set()}
+                "_read": {}, "_haystack": {}, "_indexed": set()}
 
     def find(self, region: str, name: str, importer: str) -> tuple[link.Export | None, str]:
         words = _WORD.findall(name)
@@ -164,20 +166,30 @@ class LazyExports:
                 self._add(path)
         return self._index.find(region, name, importer)
 
-    def _text(self, path: str) -> str:
+    def _raw(self, path: str) -> bytes | None:
         if path not in self._read:
+            try:
+                with open(path, "rb") as handle:
+                    self._read[path] = handle.read()
+            except OSError:
+                self._read[path] = None
+        return self._read[path]
+
+    def _text(self, path: str) -> str:
+        if path not in self._haystack:
             from .check import file_options   # check imports this module
 
             given = file_options(path, self.options, self.config).parameters
-            self._read[path] = _text_of(path) + "\n" + "\n".join(
+            raw = self._raw(path) or b""
+            self._haystack[path] = raw.decode("utf-8", "replace") + "\n" + "\n".join(
                 map(str, given.values()))
-        return self._read[path]
+        return self._haystack[path]
 
     def _add(self, path: str) -> None:
         from .check import file_options   # check imports this module
 
         self._indexed.add(path)
-        data = _outputs_and_names(path, self.config)
+        data = _outputs_and_names(self._raw(path), path, self.config)
         if data is None:   # it cannot be read: it may export a name its text holds
             self._index.unreadable[path] = self._text(path)
             return
@@ -190,23 +202,15 @@ class LazyExports:
 _WORD = re.compile(r"[A-Za-z0-9]{3,}")
 
 
-def _text_of(path: str) -> str:
+def _outputs_and_names(raw: bytes | None, path: str, config: config_file.Config) -> Any:
+    """An exporter's Outputs and what their names are built from, from its bytes ``raw``: the
+    sections alone when the layout allows (most of a template is its Resources), else the
+    whole file; None when it cannot be read."""
+    if raw is None:
+        return None
     try:
-        with open(path, "rb") as handle:
-            return handle.read().decode("utf-8", "replace")
-    except OSError:
-        return ""
-
-
-def _outputs_and_names(path: str, config: config_file.Config) -> Any:
-    """An exporter's Outputs and what their names are built from: the sections alone when the
-    layout allows (most of a template is its Resources), else the whole file; None when it
-    cannot be read."""
-    try:
-        with open(path, "rb") as handle:
-            raw = handle.read()
         text = load.decode(raw)
-    except (OSError, load.LoadError):
+    except load.LoadError:
         return None
     try:
         part = sections.cut(text, _NAME_SECTIONS)
@@ -284,7 +288,10 @@ def assembly_assets(template: str) -> dict[str, str]:
     if folder in _ASSETS:
         return _ASSETS[folder]
     found: dict[str, str] = {}
-    for name in _manifest_artifacts(folder, "cdk:asset-manifest", "file"):
+    for _id, properties in _manifest_artifacts(folder, "cdk:asset-manifest"):
+        name = properties.get("file")
+        if not isinstance(name, str):
+            continue
         try:
             with open(os.path.join(folder, name), "rb") as handle:
                 files = json.loads(handle.read()).get("files", {})
@@ -304,49 +311,34 @@ def assembly_assets(template: str) -> dict[str, str]:
     return found
 
 
-def _manifest_artifacts(folder: str, kind: str, key: str) -> list[str]:
-    """``properties[key]`` of the artifacts of type ``kind`` in ``folder``'s manifest.json."""
+def _manifest_artifacts(folder: str, kind: str) -> list[tuple[str, dict]]:
+    """(ID, properties) of the artifacts of type ``kind`` in ``folder``'s ``manifest.json``;
+    none outside a cloud assembly or when it cannot be read."""
+    manifest = os.path.join(folder, "manifest.json")
+    if not os.path.isfile(manifest):
+        return []
     try:
-        with open(os.path.join(folder, "manifest.json"), "rb") as handle:
+        with open(manifest, "rb") as handle:
             artifacts = json.loads(handle.read()).get("artifacts", {})
     except (OSError, ValueError, AttributeError):
         return []
     out = []
-    for artifact in artifacts.values() if isinstance(artifacts, dict) else ():
+    for artifact_id, artifact in (artifacts.items() if isinstance(artifacts, dict) else ()):
         if isinstance(artifact, dict) and artifact.get("type") == kind:
-            value = (artifact.get("properties") or {}).get(key)
-            if isinstance(value, str):
-                out.append(value)
+            properties = artifact.get("properties") or {}
+            out.append((artifact_id, properties if isinstance(properties, dict) else {}))
     return out
 
 
 def _manifest_stack_names(folder: str) -> dict[str, str]:
     """A cloud assembly's stacks: template file name -> stack name (``manifest.json``)."""
-    manifest = os.path.join(folder, "manifest.json")
-    if not os.path.isfile(manifest):
-        return {}
-    try:
-        with open(manifest, "rb") as handle:
-            artifacts = json.loads(handle.read()).get("artifacts", {})
-    except (OSError, ValueError, AttributeError):
-        return {}
     names = {}
-    for artifact_id, artifact in (artifacts.items() if isinstance(artifacts, dict) else ()):
-        if not isinstance(artifact, dict) or artifact.get("type") != "aws:cloudformation:stack":
-            continue
-        properties = artifact.get("properties") or {}
-        template = properties.get("templateFile") if isinstance(properties, dict) else None
+    for artifact_id, properties in _manifest_artifacts(folder, "aws:cloudformation:stack"):
+        template = properties.get("templateFile")
         if isinstance(template, str):
             name = properties.get("stackName") or artifact_id
             names[os.path.basename(template)] = str(name)
     return names
-
-
-class _Quiet:
-    """A Run-like sink for discovery errors of workspace folders (not this scan's files)."""
-
-    def __init__(self) -> None:
-        self.errors: list = []
 
 
 # -- per file ---------------------------------------------------------------------------------
