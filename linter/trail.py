@@ -338,8 +338,8 @@ class _TrailCheck:
         if isinstance(value, ResourceRef):
             kind = self.resolver.resource_type(value.logical_id)
             if kind == LOG_GROUP:
-                fail("ET1003", f"{trail}: !Ref {link.shown(value.logical_id)} gives the log "
-                               f"group's name, not its ARN; use {_arn_of(value.logical_id)}")
+                fail("ET1003", f"{trail}: !Ref {value.logical_id} gives the log "
+                               f"group's name, not its ARN; use !GetAtt {value.logical_id}.Arn")
                 # The intended group is plain: keep checking the rest of the chain against it.
                 return self._template_group(value.logical_id, s, f"{shown} → (meant) log group "
                                                                  f"{value.logical_id}", quiet=True)
@@ -347,22 +347,22 @@ class _TrailCheck:
                 return fail("WT1007", f"{trail}: the log group ARN comes from {kind} "
                                       f"{value.logical_id} and cannot be verified here"
                                       f"{self._why_opaque(value.logical_id)}")
-            return fail("ET1003", f"{trail}: !Ref {link.shown(value.logical_id)} is a {kind}, "
+            return fail("ET1003", f"{trail}: !Ref {value.logical_id} is a {kind}, "
                                   "not a log group ARN")
         if isinstance(value, ResourceAttr):
             kind = self.resolver.resource_type(value.logical_id)
             if kind == LOG_GROUP and value.attribute == "Arn":
                 return self._template_group(value.logical_id, s, f"{shown} → log group {value.logical_id}")
             if kind == LOG_GROUP:
-                fail("ET1003", f"{trail}: !GetAtt {link.shown(value.logical_id, value.attribute)} "
-                               f"is not the log group's ARN; use {_arn_of(value.logical_id)}")
+                fail("ET1003", f"{trail}: !GetAtt {value.logical_id}.{value.attribute} "
+                               f"is not the log group's ARN; use !GetAtt {value.logical_id}.Arn")
                 return self._template_group(value.logical_id, s, f"{shown} → (meant) log group "
                                                                  f"{value.logical_id}", quiet=True)
             if _opaque(kind):
                 return fail("WT1007", f"{trail}: the log group ARN comes from {kind} "
                                       f"{value.logical_id} and cannot be verified here"
                                       f"{self._why_opaque(value.logical_id)}")
-            return fail("ET1003", f"{trail}: !GetAtt {link.shown(value.logical_id, value.attribute)} "
+            return fail("ET1003", f"{trail}: !GetAtt {value.logical_id}.{value.attribute} "
                                   f"is an attribute of a {kind}, not a log group ARN")
         if isinstance(value, (Parameter, Import, Unknown, Pseudo)):
             return fail("WT1007", f"{trail}: the log group ARN is {render(value)}, which cannot be "
@@ -500,28 +500,28 @@ class _TrailCheck:
         if isinstance(value, ResourceRef):
             kind = self.resolver.resource_type(value.logical_id)
             if kind == ROLE:
-                fail("ET1004", f"{trail}: !Ref {link.shown(value.logical_id)} gives the role's "
-                               f"name, not its ARN; use {_arn_of(value.logical_id)}")
+                fail("ET1004", f"{trail}: !Ref {value.logical_id} gives the role's "
+                               f"name, not its ARN; use !GetAtt {value.logical_id}.Arn")
                 return self._template_role(value.logical_id, s, f"{shown} → (meant) role "
                                                                 f"{value.logical_id}", quiet=True)
             if _opaque(kind):
                 return fail("WT1007", f"{trail}: the role ARN comes from {kind} {value.logical_id} "
                                       f"and cannot be verified here{self._why_opaque(value.logical_id)}")
-            return fail("ET1004", f"{trail}: !Ref {link.shown(value.logical_id)} is a {kind}, "
+            return fail("ET1004", f"{trail}: !Ref {value.logical_id} is a {kind}, "
                                   "not an IAM role ARN")
         if isinstance(value, ResourceAttr):
             kind = self.resolver.resource_type(value.logical_id)
             if kind == ROLE and value.attribute == "Arn":
                 return self._template_role(value.logical_id, s, f"{shown} → role {value.logical_id}")
             if kind == ROLE:
-                fail("ET1004", f"{trail}: !GetAtt {link.shown(value.logical_id, value.attribute)} "
-                               f"is not the role's ARN; use {_arn_of(value.logical_id)}")
+                fail("ET1004", f"{trail}: !GetAtt {value.logical_id}.{value.attribute} "
+                               f"is not the role's ARN; use !GetAtt {value.logical_id}.Arn")
                 return self._template_role(value.logical_id, s, f"{shown} → (meant) role "
                                                                 f"{value.logical_id}", quiet=True)
             if _opaque(kind):
                 return fail("WT1007", f"{trail}: the role ARN comes from {kind} {value.logical_id} "
                                       f"and cannot be verified here{self._why_opaque(value.logical_id)}")
-            return fail("ET1004", f"{trail}: !GetAtt {link.shown(value.logical_id, value.attribute)} is an "
+            return fail("ET1004", f"{trail}: !GetAtt {value.logical_id}.{value.attribute} is an "
                                   f"attribute of a {kind}, not an IAM role ARN")
         if isinstance(value, (Parameter, Import, Unknown, Pseudo)):
             return fail("WT1007", f"{trail}: the role ARN is {render(value)}; the role's trust and "
@@ -726,11 +726,6 @@ def _added(before: Scenario, after: Scenario) -> set[str]:
     """The conditions and parameters ``after`` assumes beyond ``before``."""
     return ({k for k in after.conditions if k not in before.conditions}
             | {k for k in after.parameters if k not in before.parameters})
-
-
-def _arn_of(logical_id: str) -> str:
-    """The fix ET1003/ET1004 advise, in the words of the template that declares the resource."""
-    return f"!GetAtt {link.own_name(logical_id)}.Arn{link.where(logical_id)}"
 
 
 def _opaque(kind: str | None) -> bool:

@@ -23,15 +23,12 @@ import yaml
 from cfn_trailwatch import config as config_file
 from cfn_trailwatch import trail
 from cfn_trailwatch.cli import main
-from cfn_trailwatch.report import sarif as sarif_report
 from cfn_trailwatch.scan import stacks
 from cfn_trailwatch.scan.files import discover
 
 ROOT = Path(__file__).resolve().parent.parent
 STACKS = ROOT / "fixtures" / "stacks"
 CASES = sorted(p.name for p in STACKS.iterdir() if p.is_dir())
-SARIF_RELATED = hasattr(sarif_report, "render") and "relatedLocations" in \
-    Path(sarif_report.__file__).read_text(encoding="utf-8")
 
 
 def run_cli(*argv: str) -> tuple[int, str]:
@@ -178,7 +175,24 @@ def test_json_related_names_the_linked_resources(tmp_path):
     assert ("logging.yaml", 12, "TrailRole") in related
 
 
-@pytest.mark.skipif(not SARIF_RELATED, reason="SARIF relatedLocations not in linter/report/sarif.py yet")
+def test_a_name_exported_where_an_arn_is_imported_points_at_the_export(tmp_path):
+    # ET1003/ET1004: the fix is in the other file, which the finding names and points at
+    case = STACKS / "exports_name_not_arn"
+    _, got = report(case, tmp_path)
+    found = {f["rule"]: (f["message"], [(_rel(case, r["file"]), r["line"], r["resource"])
+                                        for r in f.get("related", [])])
+             for f in got["findings"] if f["rule"] in ("ET1003", "ET1004")}
+    logging = case / "logging.yaml"
+    assert found == {
+        "ET1003": (f"Trail Trail: !Ref TrailLogs in {logging} gives the log group's name, not "
+                   f"its ARN; use !GetAtt TrailLogs.Arn in {logging}",
+                   [("logging.yaml", 5, "TrailLogs")]),
+        "ET1004": (f"Trail Trail: !Ref TrailRole in {logging} gives the role's name, not its "
+                   f"ARN; use !GetAtt TrailRole.Arn in {logging}",
+                   [("logging.yaml", 12, "TrailRole")]),
+    }
+
+
 def test_sarif_has_related_locations_for_linked_resources(tmp_path):
     case = STACKS / "exports_trust_wrong"
     code, out = run_cli("--format", "sarif", *config_args(case, tmp_path), case)

@@ -57,11 +57,10 @@ def _wanted_types(options: trail.Options, nests: bool = False) -> tuple[str, ...
 
 
 def _load(path: str, config: config_file.Config, wanted: tuple[str, ...]) -> load.Document:
+    raw = stacks.take_read(path)   # read by the scan's index already, in this process
     whole = stacks.cached_whole(path, config.load_limits)   # loaded whole for a link already
     if whole is not None:
-        stacks.take_read(path)
         return whole
-    raw = stacks.take_read(path)   # read by the scan's index already, in this process
     if raw is not None:
         return load.load_read(raw, path, config.load_limits, skim=True, wanted=wanted)
     return load.load_path(path, config.load_limits, skim=True, wanted=wanted)

@@ -522,7 +522,7 @@ def with_related(item: Located, linked: link.Linked | None) -> Located:
     evidence = []
     for step in finding.evidence:
         places = [f"{file}:{line}" for name, file, line, _c in found if name in step]
-        step = _as_written(step, named, link.own_name)
+        step = _as_written(step, named, _own_written)
         evidence.append(f"{step} (in {', '.join(places)})" if places else step)
     related = tuple((file, line, column, linked.origin_of(name)[1])   # its ID in its own file
                     for name, file, line, column in found)
@@ -531,12 +531,18 @@ def with_related(item: Located, linked: link.Linked | None) -> Located:
     return dataclasses.replace(item, finding=finding, related=related)
 
 
+def _own_written(name: str, attribute: str | None) -> str:
+    """A copied resource as written in its own template (evidence says where it is)."""
+    return link.own_name(name) + (f".{attribute}" if attribute is not None else "")
+
+
 def _as_written(text: str, named: list, how: Any) -> str:
-    """``text`` with each copied resource's engine name replaced by ``how(name)``."""
+    """``text`` with each copied resource's engine name, and the attribute after it if any
+    (``!GetAtt logging.yaml#Group.Arn``), replaced by ``how(name, attribute)``."""
     names = sorted({name for name, *_rest in named}, key=len, reverse=True)
     pattern = re.compile(r"(?<![A-Za-z0-9_./#-])(" + "|".join(map(re.escape, names)) +
-                         r")(?![A-Za-z0-9])")
-    return pattern.sub(lambda m: how(m.group(1)), text)
+                         r")(?:\.([A-Za-z][A-Za-z0-9]*(?:\.[A-Za-z][A-Za-z0-9]*)*))?(?![A-Za-z0-9])")
+    return pattern.sub(lambda m: how(m.group(1), m.group(2)), text)
 
 
 def merge_nested(run: Any) -> None:
