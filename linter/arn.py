@@ -22,7 +22,7 @@ from __future__ import annotations
 import enum
 import functools
 import re
-from dataclasses import dataclass
+from .records import record
 from typing import Any, Iterable
 
 from .values.model import (Atom, GeneratedName, Import, NoValue, Parameter, Pseudo, ResourceAttr, ResourceRef,
@@ -95,7 +95,7 @@ MEMBER_ACCOUNT = Pseudo("member-account-id")
 """The account of the organization whose events an organization trail's stream holds."""
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Shaped(Atom):
     """An open atom (a parameter, an import, an unknown) standing in a field of a resource's ARN
     whose grammar restricts what it can be: a log group's name has no ``:`` and no ``*``, an
@@ -473,7 +473,7 @@ def match_action(pattern: str, action: str) -> bool:
 # Parsing
 # --------------------------------------------------------------------------------------------
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Arn:
     """The six fields of ``arn:partition:service:region:account:resource``.
 

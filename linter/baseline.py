@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import json
 import os
-from dataclasses import dataclass
+from .records import record
 from importlib import resources
 from pathlib import PurePath
 from typing import Any
@@ -32,7 +32,7 @@ class BaselineError(Exception):
     """The baseline cannot be read or written; the message names the file and the reason."""
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Entry:
     rule: str
     file: str                       # relative to the baseline's folder, POSIX form

@@ -9,7 +9,7 @@ data file ``data/nist-800-53r5.json``, which records where each list came from.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from .records import field, record
 from functools import lru_cache
 from importlib import resources
 from typing import Any, Iterable
@@ -18,7 +18,7 @@ REPO_URL = "https://github.com/cfn-trailwatch/cfn-trailwatch"
 SEVERITIES = {"E": "error", "W": "warning", "I": "info"}
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Option:
     """A rule option: set in the config file (``rules: {WT2001: {min_retention_days: 400}}``) and
     in cfn-lint (``-x WT2001:min_retention_days=400``). ``kind`` is a JSON Schema type."""
@@ -48,7 +48,7 @@ class Option:
         return schema
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Doc:
     """A rule's page: docs/rules/<ID>.md and ``--explain ID`` (see ``catalog_docs``)."""
 
@@ -62,7 +62,7 @@ class Doc:
     config: dict[str, Any] = field(default_factory=dict)   # rule options both snippets run with
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Rule:
     """A rule of the catalogue: its ID, slug, texts, NIST controls and options."""
     id: str
@@ -291,7 +291,7 @@ def benchmarks() -> dict[str, Any]:
     return json.loads(text)
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class BenchmarkRow:
     """One CIS recommendation or Security Hub control a rule checks part of. ``version`` is the
     benchmark version, or for a Security Hub control a standard that contains it; ``checks``

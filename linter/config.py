@@ -12,7 +12,7 @@ import datetime
 import json
 import os
 import re
-from dataclasses import dataclass, field
+from .records import field, record
 from importlib import resources
 from typing import Any, Callable
 
@@ -27,7 +27,7 @@ class ConfigError(Exception):
     """The configuration cannot be used; the message names the file, the key and the reason."""
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Waiver:
     """One waiver of the configuration file: a rule waived on some files, why, until when."""
     number: int            # its index in the file, for messages
@@ -41,7 +41,7 @@ class Waiver:
         return self.expires is not None and today >= self.expires
 
 
-@dataclass
+@record
 class Config:
     """What the configuration file says (the defaults when there is none)."""
     path: str | None = None                 # the file it came from (None: no file)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from .records import field, record
 from typing import Any, Iterator
 
 from . import catalog
@@ -11,7 +11,7 @@ from . import catalog
 Path = tuple[Any, ...]  # keys and list indexes from the template root
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Finding:
     """A failed check: rule, resource, anchor path, message, scenario and evidence."""
     rule: str                       # catalogue ID, e.g. "ET1006"
@@ -42,7 +42,7 @@ class Finding:
         return evidence_tree(self.evidence, self.depths)
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Note:
     """Something said about a resource that is not a finding and does not fail the gate (a
     metric filter that passes with an older accepted form of its pattern). ``rule``: the rule it
@@ -113,7 +113,7 @@ def _infer_depths(steps: list[str]) -> Iterator[int]:
             yield header if header is not None else below_chain
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Suppression:
     """Why a finding does not count: it stays in every report, marked, never silently dropped."""
 
@@ -124,7 +124,7 @@ class Suppression:
     expires: str | None = None   # ISO date of a waiver's expiry, if it has one
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Located:
     """A finding placed in a file (what the CLI reports)."""
 
@@ -138,7 +138,7 @@ class Located:
     related: tuple[tuple[str, int, int, str], ...] = ()
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class FileError:
     """A template that could not be read or analysed: fails the gate (exit 2)."""
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 import copy
 import json
 import re
-from dataclasses import dataclass, field
+from .records import field, record
 from functools import lru_cache
 from importlib import resources
 from typing import Any, Iterable
@@ -38,7 +38,7 @@ _ALLOW, _DENY, _EITHER = "Allow", "Deny", None
 _REFUSED = "refused"   # _effect's answer for a literal Effect IAM refuses
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class StatementRef:
     """Which statement of which policy: evidence a report can cite.
 
@@ -59,7 +59,7 @@ class StatementRef:
         return self.describe()
 
 
-@dataclass
+@record
 class Decision:
     """The answer to "is this request allowed?", with the evidence.
 
@@ -77,7 +77,7 @@ class Decision:
     refused: list[str] = field(default_factory=list)
 
 
-@dataclass
+@record
 class _Result:
     """What one statement (or a part of one) decides for an action on a resource."""
     effect: str | None        # "Allow", "Deny" or None when the effect itself is not known
@@ -678,7 +678,7 @@ _REFERENCE = "https://docs.aws.amazon.com/aws-managed-policy/latest/reference/"
 _SERVICE_LINKED = "/aws-service-role/"
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class ManagedPolicy:
     """What an ARN ``arn:<partition>:iam::aws:policy/<path/name>`` is, per the table.
 

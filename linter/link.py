@@ -30,7 +30,7 @@ from __future__ import annotations
 import functools
 import os
 import re
-from dataclasses import dataclass, field
+from .records import field, record
 from typing import Any, Callable, Iterator
 
 FILE_SEPARATOR = "#"     # <file>#<Name>: a name of an exporting template
@@ -55,7 +55,7 @@ class LinkError(Exception):
         self.position = position   # (line, column) of path in file, when file is not the root
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Export:
     """One export of the scan: ``file``'s output ``output`` exports ``name``."""
 
@@ -64,7 +64,7 @@ class Export:
     name: str
 
 
-@dataclass
+@record
 class ExportIndex:
     """Every export of the scan by (region, name), and the exports whose name could not be
     resolved: (file, output, a regular expression of the names it may be, the name as written)
@@ -115,7 +115,7 @@ class ExportIndex:
         return None, why
 
 
-@dataclass
+@record
 class Links:
     """What the resolver reads across templates (see :mod:`linter.values.resolve`)."""
 
@@ -127,7 +127,7 @@ class Links:
     opaque: dict[str, str] = field(default_factory=dict)   # stack logical ID -> why not linked
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Origin:
     """Where a namespace's names are declared: the file, and its document (for positions)."""
 
@@ -135,7 +135,7 @@ class Origin:
     document: Any
 
 
-@dataclass
+@record
 class Linked:
     template: dict                               # the merged template
     links: Links
@@ -465,7 +465,7 @@ def _import_arguments(data: Any, namespace: str = "", linker: Linker | None = No
     return [rewriter.value(argument) for argument in found]
 
 
-@dataclass
+@record
 class _Names:
     """The names a template declares, by kind."""
 

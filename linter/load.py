@@ -14,7 +14,7 @@ import functools
 import itertools
 import json
 import re
-from dataclasses import dataclass
+from .records import record
 from typing import Any, Sequence
 
 import yaml
@@ -55,7 +55,7 @@ MAX_NODES = 2_000_000        # values built, aliases counted each time they are 
 MAX_DEPTH = 200              # nesting of mappings and sequences (libyaml crashes near 30,000)
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Limits:
     """Input limits; each, when exceeded, is a located error (the gate fails closed)."""
 

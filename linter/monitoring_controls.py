@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import functools
 import json
-from dataclasses import dataclass
+from .records import record
 from importlib import resources
 
 from . import patterns
@@ -19,7 +19,7 @@ from . import patterns
 DATA_FILE = "securityhub-cloudwatch-controls.json"
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Variant:
     """An accepted form of a control's filter pattern and where it comes from."""
     text: str
@@ -46,7 +46,7 @@ class Variant:
         return _selector_values(self.pattern)
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Control:
     """A Security Hub CloudWatch control, its rule and its accepted pattern variants."""
     id: str
@@ -63,7 +63,7 @@ class Control:
         return next(v for v in self.variants if v.current)
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Classification:
     """``status``: ``current`` (equivalent to the current variant), ``older`` (equivalent to an
     older accepted variant; ``note`` names the newer form), ``differs`` (``differences`` against

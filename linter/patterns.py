@@ -37,7 +37,7 @@ Nothing here imports cfnlint.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from .records import record
 from decimal import Decimal, InvalidOperation
 from typing import Union
 
@@ -50,7 +50,7 @@ __all__ = [
 
 # --------------------------------------------------------------------------------------- tree
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Value:
     """A comparison's right-hand side: ``kind`` is ``string``, ``number`` or ``regex``; ``text``
     is the string without quotes (escapes resolved), the number in canonical form, or the
@@ -68,7 +68,7 @@ class Value:
         return f'"{escaped}"'
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Compare:
     """A selector compared with a value (``=``, ``!=``, ``<``, ``>``, ``<=``, ``>=``)."""
     selector: str
@@ -76,7 +76,7 @@ class Compare:
     value: Value
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Test:
     """``IS NULL``, ``NOT EXISTS``, ``IS TRUE``, ``IS FALSE`` (``test`` holds the words)."""
 
@@ -84,13 +84,13 @@ class Test:
     test: str
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class And:
     """A conjunction (``&&``) of its operands."""
     operands: tuple["Node", ...]
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Or:
     """A disjunction (``||``) of its operands."""
     operands: tuple["Node", ...]
@@ -99,7 +99,7 @@ class Or:
 Node = Union[Compare, Test, And, Or]
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Pattern:
     """A parsed JSON filter pattern: ``root`` as written (parentheses dropped, nesting kept)."""
 
@@ -136,7 +136,7 @@ _NAME = re.compile(r"[A-Za-z0-9_-]+")
 _BARE_STOP = set(' \t\r\n(){}"&|=!<>')
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class _Token:
     """A token of a filter pattern and where it starts."""
     kind: str      # { } ( ) && || OP SELECTOR QUOTED REGEX BARE END
@@ -573,7 +573,7 @@ def _word(kind: type) -> str:
 
 # ------------------------------------------------------------------------ never-matching check
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Contradiction:
     """Two tests of one selector that a single event cannot (``proven``) or can only in a
     contrived way pass together, inside one ``&&``."""
@@ -587,7 +587,7 @@ class Contradiction:
         return self.reason
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class _Glob:
     """A string value split into its wildcards and the text between them."""
     lead: bool    # '*' at the start

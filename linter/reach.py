@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass, field
+from .records import field, record
 from typing import Any, Iterator
 
 from . import iam
@@ -29,7 +29,7 @@ ROLE_POLICY = "AWS::IAM::RolePolicy"
 _SUB_NAMES = re.compile(r"\$\{([^}!.][^}.]*)\}")
 
 
-@dataclass
+@record
 class Reached:
     """The policies that reach a role in one scenario."""
 

@@ -22,12 +22,12 @@ count across a file.
 
 from __future__ import annotations
 
-import dataclasses
 import os
 from collections import defaultdict
 from typing import Any, Callable, Iterable
 
 from . import config as config_file
+from . import records
 from .baseline import Baseline, Entry, Key
 from .findings import FileError, Finding, Located, Suppression
 from .report import Run, finding_key
@@ -148,7 +148,7 @@ def apply_baseline(run: Run, baseline: Baseline, folders: Iterable[str] = ()) ->
     pairs, left = _match(baseline, [item for item in run.findings if item.suppression is None])
     if pairs:
         run.findings[:] = [
-            item if id(item) not in pairs else dataclasses.replace(
+            item if id(item) not in pairs else records.replace(
                 item, suppression=Suppression("baseline", baseline.justification(pairs[id(item)])))
             for item in run.findings]
     scope = _Scope(run, folders)

@@ -9,7 +9,7 @@ evidence followed. What cannot be resolved here is WT1007, never a pass and neve
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from .records import field, record
 from typing import Any, Iterator
 
 from . import arn, delivery_alarm, hygiene, iam, link, load, monitoring
@@ -33,7 +33,7 @@ _OPAQUE_TYPES = ("AWS::CloudFormation::Stack", "AWS::CloudFormation::CustomResou
                  "AWS::Serverless::Application")
 
 
-@dataclass
+@record
 class Options:
     """What an analysis is given: parameter values, regions, account, limits, rule options."""
     parameters: dict[str, Any] = field(default_factory=dict)   # given values: str or list of str
@@ -49,7 +49,7 @@ class Options:
     stack_name: str | None = None   # the stack's name, when given (AWS::StackName)
 
 
-@dataclass
+@record
 class Analysis:
     """What the analysis of one template found."""
     findings: list[Finding]
@@ -61,7 +61,7 @@ class Analysis:
     filters: list[tuple[str, str]] = field(default_factory=list)
 
 
-@dataclass
+@record
 class _GroupLink:
     """The log group a trail's CloudWatchLogsLogGroupArn leads to."""
     logical_id: str | None    # the template's log group, or None for one outside the template
@@ -75,7 +75,7 @@ class _GroupLink:
     name_keys: frozenset = frozenset()
 
 
-@dataclass
+@record
 class _RoleLink:
     """The role a trail's CloudWatchLogsRoleArn leads to."""
     logical_id: str

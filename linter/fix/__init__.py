@@ -18,7 +18,7 @@ from __future__ import annotations
 import difflib
 import os
 import re
-from dataclasses import dataclass, field
+from ..records import field, record
 from typing import Any, Callable
 
 from .. import load, monitoring_controls, trail
@@ -64,7 +64,7 @@ MANUAL = {
 _OTHER_LINE_BREAK = re.compile("\r(?!\n)|[\x85\u2028\u2029]")
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Change:
     """One finding fixed, or not fixed and why, placed where the finding was."""
 
@@ -79,7 +79,7 @@ class Change:
                             # rule anchors a finding at when the template has no trail
 
 
-@dataclass
+@record
 class FileFix:
     file: str
     original: str
@@ -176,7 +176,7 @@ def observe(data: Any, options: trail.Options | None = None) -> Observed:
 # Fixing
 # --------------------------------------------------------------------------------------------------
 
-@dataclass
+@record
 class _Attempt:
     text: str
     actions: list[Action]

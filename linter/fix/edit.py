@@ -14,7 +14,7 @@ from __future__ import annotations
 import bisect
 import json
 import re
-from dataclasses import dataclass
+from ..records import record
 from typing import Any, Sequence
 
 import yaml
@@ -45,7 +45,7 @@ class Cannot(Exception):
     """The edit cannot be made at this place; the message says why (for "not fixed: ...")."""
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Edit:
     start: int      # character offsets into the text; start == end is an insertion
     end: int

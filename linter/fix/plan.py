@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass, field
+from ..records import field, record
 from typing import Any, Callable
 
 from .. import arn, catalog, iam
@@ -52,21 +52,21 @@ PASS_2 = ("ET1005", "ET1006", "WT2001")
 FIXABLE = PASS_1 + PASS_2
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Action:
     rule: str
     trail: str
     message: str
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Block:
     rule: str
     trail: str
     reason: str
 
 
-@dataclass
+@record
 class Observed:
     """One analysis of a template and what the trail checks met on the way (see ``observe``)."""
 

@@ -14,7 +14,7 @@ there once. Anything else is a :class:`MergeError`, said on one line (exit 2).
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from ..records import record
 from typing import Any, Sequence
 
 from .. import __version__
@@ -25,7 +25,7 @@ FORMATS = {"json": json_reports, "sarif": sarif_reports}
 TOOL_NAME = "cfn-trailwatch"
 
 
-@dataclass
+@record
 class Merged:
     """The merged report and what its exit code is decided from."""
 

@@ -8,7 +8,7 @@ column, rule ID, then message.
 from __future__ import annotations
 
 import datetime
-from dataclasses import dataclass, field
+from ..records import field, record
 
 from ..findings import FileError, Located
 
@@ -19,7 +19,7 @@ SEVERITY_ORDER = ("error", "warning", "info")
 STAGE_ANALYSE = "analyse"
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class ShardInfo:
     """Which share of a scan a run checked (``--shard K/N``, ``scan/shard.py``): written into
     the JSON and SARIF reports so that ``--merge`` can tell that every shard of one scan is
@@ -30,7 +30,7 @@ class ShardInfo:
     scan_id: str   # sha256 of every file the scan discovered (all shards), in walk order
 
 
-@dataclass
+@record
 class Run:
     """Everything one invocation found."""
 

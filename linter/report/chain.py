@@ -28,7 +28,7 @@ diagram, are the same for the same findings.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from ..records import field, record
 
 from ..findings import ARROW, Located
 
@@ -41,14 +41,14 @@ _SETTING = re.compile(r"^([A-Z][A-Za-z0-9]*): ")
 _LINK_RULES = {"ET1001": LOG_GROUP, "ET1003": LOG_GROUP, "ET1002": ROLE, "ET1004": ROLE}
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Node:
     id: str
     kind: str
     label: str
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Edge:
     source: str
     target: str
@@ -56,7 +56,7 @@ class Edge:
     broken: bool = False
 
 
-@dataclass
+@record
 class Chain:
     file: str
     trail: str

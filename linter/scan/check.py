@@ -4,10 +4,9 @@ and suppressed or not, and any failure kept to that file."""
 
 from __future__ import annotations
 
-import dataclasses
 from typing import Any
 
-from .. import catalog, link, load, monitoring, parameter_file, suppress, trail
+from .. import catalog, link, load, monitoring, parameter_file, records, suppress, trail
 from .. import config as config_file
 from ..findings import FileError, Located
 from ..report import STAGE_ANALYSE, Run
@@ -26,7 +25,7 @@ def file_options(path: str, options: trail.Options, config: config_file.Config) 
     from_config = config.parameters_for(path, _config_parameter_file)
     if not from_config:
         return options
-    return dataclasses.replace(options, parameters={**from_config, **options.parameters})
+    return records.replace(options, parameters={**from_config, **options.parameters})
 
 
 def _config_parameter_file(path: str) -> dict[str, Any]:
@@ -101,7 +100,7 @@ def check_file(path: str, options: trail.Options, run: Run, config: config_file.
         if nested:
             return   # analysed through the templates that nest it, with their values
         if scan is not None and scan.stack_name(path):
-            options_here = dataclasses.replace(options_here, stack_name=scan.stack_name(path))
+            options_here = records.replace(options_here, stack_name=scan.stack_name(path))
         # linking reads other files: only for what is analysed (trails, nested stacks' trails,
         # metric filters when the monitoring rules run)
         analysed = trail_ids or nests or (options.opt_in.intersection(monitoring.RULES) and
@@ -128,7 +127,7 @@ def check_file(path: str, options: trail.Options, run: Run, config: config_file.
             item, placed_in = stacks.place(Located(finding, path, *document.position(finding.path)),
                                            linked, document)
             item = stacks.with_related(item, linked)
-            located.append(dataclasses.replace(item, suppression=suppress.suppression(
+            located.append(records.replace(item, suppression=suppress.suppression(
                 item.file, placed_in.data, item.finding, config, run, (item.line, item.column))))
         for trail_id, message in analysis.errors:  # one trail failed; the others are reported
             # The engine's message says what happened (an internal error, a limit, an

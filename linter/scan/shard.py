@@ -29,7 +29,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from dataclasses import dataclass
+from ..records import record
 from pathlib import PurePath
 from typing import Mapping, Sequence
 
@@ -38,7 +38,7 @@ from ..report import Run, ShardInfo
 from ..report._paths import relative_to_cwd
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Shard:
     index: int   # K, 1-based
     count: int   # N

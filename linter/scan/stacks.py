@@ -21,18 +21,17 @@ nothing. It is built in the main process and handed to the workers (it pickles).
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import os
 import re
 import stat
 from collections import OrderedDict
-from dataclasses import dataclass, field
 from typing import Any
 
 from .. import config as config_file
-from .. import link, load, trail
+from .. import link, load, records, trail
 from ..findings import Located
+from ..records import field, record
 from ..report import Run
 from ..values import EMPTY, Parameter, Pseudo, Resolver, Text, render
 from . import sections
@@ -44,7 +43,7 @@ _CAN_NEST = (b"AWS::CloudFormation::Stack", b"AWS::Serverless::Application")
 _NAME_SECTIONS = frozenset({"Parameters", "Mappings", "Conditions", "Outputs"})
 
 
-@dataclass
+@record
 class ScanIndex:
     """What links the files of one scan (see the module's docstring)."""
 
@@ -476,10 +475,10 @@ def place(item: Located, linked: link.Linked | None, document: Any) -> tuple[Loc
     chain = _parent_chain(linked, prefix)
     path = tuple(own if part == finding.resource else part for part in finding.path)
     message = f"{finding.message} [nested in {chain}]"
-    moved = dataclasses.replace(finding, resource=own, path=path, message=message,
+    moved = records.replace(finding, resource=own, path=path, message=message,
                                 scenario=finding.scenario + (("nested in", chain),))
     line, column = origin.document.position(path)
-    return dataclasses.replace(item, finding=moved, file=origin.file, line=line,
+    return records.replace(item, finding=moved, file=origin.file, line=line,
                                column=column), origin.document
 
 
@@ -526,9 +525,9 @@ def with_related(item: Located, linked: link.Linked | None) -> Located:
         evidence.append(f"{step} (in {', '.join(places)})" if places else step)
     related = tuple((file, line, column, linked.origin_of(name)[1])   # its ID in its own file
                     for name, file, line, column in found)
-    finding = dataclasses.replace(finding, evidence=tuple(evidence),
+    finding = records.replace(finding, evidence=tuple(evidence),
                                   message=_as_written(finding.message, named, link.shown))
-    return dataclasses.replace(item, finding=finding, related=related)
+    return records.replace(item, finding=finding, related=related)
 
 
 def _own_written(name: str, attribute: str | None) -> str:
@@ -567,7 +566,7 @@ def merge_nested(run: Any) -> None:
                 (("nested in", chains),)
             message = kept.finding.message.replace(f"[nested in {before}]",
                                                    f"[nested in {chains}]")
-            merged[key] = dataclasses.replace(kept, finding=dataclasses.replace(
+            merged[key] = records.replace(kept, finding=records.replace(
                 kept.finding, scenario=scenario, message=message))
             continue
         merged[key] = item

@@ -8,7 +8,7 @@ together, so an ARN built with ``Fn::Sub`` or ``Fn::Join`` stays comparable part
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from ..records import record
 from typing import Any, Iterable, Union
 
 
@@ -21,7 +21,7 @@ class Atom:
         raise NotImplementedError
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class ResourceAttr(Atom):
     """``Fn::GetAtt [logical_id, attribute]``."""
 
@@ -32,7 +32,7 @@ class ResourceAttr(Atom):
         return f"!GetAtt {self.logical_id}.{self.attribute}"
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class ResourceRef(Atom):
     """``Ref`` of a resource: its physical ID (a log group's or a role's *name*)."""
 
@@ -42,7 +42,7 @@ class ResourceRef(Atom):
         return f"!Ref {self.logical_id}"
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class GeneratedName(Atom):
     """The physical name CloudFormation generates for a resource whose template gives none:
     ``<stack name>-<logical ID>-<random suffix>``, letters, digits and hyphens only."""
@@ -53,7 +53,7 @@ class GeneratedName(Atom):
         return f"the generated name of {self.logical_id}"
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Parameter(Atom):
     """A parameter whose deployed value is not one the template lists.
 
@@ -66,7 +66,7 @@ class Parameter(Atom):
         return f"parameter {self.name} (no value given)"
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Pseudo(Atom):
     """A pseudo parameter with no literal value here (``AWS::AccountId``, ``AWS::StackName``…)."""
 
@@ -76,7 +76,7 @@ class Pseudo(Atom):
         return self.name
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Import(Atom):
     """``Fn::ImportValue``: an export of another stack."""
 
@@ -88,7 +88,7 @@ class Import(Atom):
         return f"{shown} ({self.reason})" if self.reason else shown
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Unknown(Atom):
     """A value the analysis cannot know, with the reason why."""
 
@@ -122,7 +122,7 @@ class _NoValueType(Atom):
 NoValue = _NoValueType()
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Text(Atom):
     """A string made of literal pieces and atoms, e.g. ``arn:aws:logs:`` + Pseudo + ``:log-group:``.
 
