@@ -22,9 +22,9 @@ from __future__ import annotations
 import enum
 import functools
 import re
-from .records import record
 from typing import Any, Iterable
 
+from .records import record
 from .values.model import (Atom, GeneratedName, Import, NoValue, Parameter, Pseudo, ResourceAttr, ResourceRef,
                            Text, Unknown, concat, scalar_text)
 

@@ -13,13 +13,13 @@ from __future__ import annotations
 
 import json
 import os
-from .records import record
 from importlib import resources
 from pathlib import PurePath
 from typing import Any
 from urllib.parse import quote
 
 from .findings import Finding, Located
+from .records import record
 from .report._fingerprint import finding_base
 
 FORMAT = "cfn-trailwatch-baseline"

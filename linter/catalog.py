@@ -9,10 +9,11 @@ data file ``data/nist-800-53r5.json``, which records where each list came from.
 from __future__ import annotations
 
 import json
-from .records import field, record
 from functools import lru_cache
 from importlib import resources
 from typing import Any, Iterable
+
+from .records import field, record
 
 REPO_URL = "https://github.com/cfn-trailwatch/cfn-trailwatch"
 SEVERITIES = {"E": "error", "W": "warning", "I": "info"}

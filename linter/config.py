@@ -12,11 +12,11 @@ import datetime
 import json
 import os
 import re
-from .records import field, record
 from importlib import resources
 from typing import Any, Callable
 
 from . import catalog
+from .records import field, record
 
 FILE_NAMES = (".cfn-trailwatch.yaml", ".cfn-trailwatch.yml")
 PYPROJECT = "pyproject.toml"

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import re
-from .records import field, record
 from typing import Any, Iterator
 
 from . import catalog
+from .records import field, record
 
 Path = tuple[Any, ...]  # keys and list indexes from the template root
 

@@ -14,12 +14,12 @@ from __future__ import annotations
 import copy
 import json
 import re
-from .records import field, record
 from functools import lru_cache
 from importlib import resources
 from typing import Any, Iterable
 
 from .arn import (Match, and_, equals3, match_action3, match_pattern, not_, or_, parse_arn)
+from .records import field, record
 from .values.model import (Atom, Import, NoValue, Parameter, Text, Unknown, concat, render,
                            scalar_text)
 

@@ -14,7 +14,6 @@ import functools
 import itertools
 import json
 import re
-from .records import record
 from typing import Any, Sequence
 
 import yaml
@@ -25,6 +24,8 @@ except ImportError:  # pragma: no cover - depends on how PyYAML was built
     from yaml import SafeLoader as _Loader  # type: ignore[assignment]
 
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+from .records import record
 
 
 class _Composer(_Loader):  # type: ignore[misc, valid-type]

@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import functools
 import json
-from .records import record
 from importlib import resources
 
 from . import patterns
+from .records import record
 
 DATA_FILE = "securityhub-cloudwatch-controls.json"
 

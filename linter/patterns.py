@@ -37,9 +37,10 @@ Nothing here imports cfnlint.
 from __future__ import annotations
 
 import re
-from .records import record
 from decimal import Decimal, InvalidOperation
 from typing import Union
+
+from .records import record
 
 __all__ = [
     "And", "Compare", "Contradiction", "NotJsonPattern", "Or", "Pattern", "PatternError",

@@ -15,11 +15,11 @@ from __future__ import annotations
 
 import json
 import re
-from .records import field, record
 from typing import Any, Iterator
 
 from . import iam
 from .names import MANAGED_POLICY, ROLE, Names
+from .records import field, record
 from .values import (Atom, Import, NoValue, Parameter, ResourceRef, Scenario, Text, Unknown,
                      render)
 

@@ -9,10 +9,10 @@ evidence followed. What cannot be resolved here is WT1007, never a pass and neve
 
 from __future__ import annotations
 
-from .records import field, record
 from typing import Any, Iterator
 
 from . import arn, delivery_alarm, hygiene, iam, link, load, monitoring
+from .records import field, record
 from .values import choices
 from .findings import Finding, Note, scoped
 from .names import LOG_GROUP, ROLE, TRAIL, Names

@@ -236,7 +236,7 @@ def test_mistakes_are_refused_as_dataclasses_refuses_them() -> None:
     with pytest.raises(ValueError, match="both default and default_factory"):
         field(default=1, default_factory=list)
 
-    with pytest.raises(TypeError, match=r"record test_mistakes.*\.<locals>\.Child inherits from record Point"):
+    with pytest.raises(TypeError, match=r"\.<locals>\.Child inherits from record Point"):
         @record
         class Child(Point):  # type: ignore[misc]
             """Fields of a record base are not gathered: refused."""

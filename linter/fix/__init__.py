@@ -18,11 +18,11 @@ from __future__ import annotations
 import difflib
 import os
 import re
-from ..records import field, record
 from typing import Any, Callable
 
 from .. import load, monitoring_controls, trail
 from ..findings import Finding
+from ..records import field, record
 from .edit import Cannot, Source, apply
 from .plan import FIXABLE, PASS_1, PASS_2, Action, Block, Observed, Planner
 

@@ -14,7 +14,6 @@ from __future__ import annotations
 import bisect
 import json
 import re
-from ..records import record
 from typing import Any, Sequence
 
 import yaml
@@ -22,6 +21,7 @@ from cfn_flip.yaml_dumper import get_dumper
 from cfn_tools.odict import ODict
 
 from ..load import Document
+from ..records import record
 
 try:  # cfn-flip's line width, so long strings fold as cfn-flip folds them
     from cfn_tools._config import config as _cfn_config

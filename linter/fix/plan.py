@@ -22,12 +22,12 @@ from __future__ import annotations
 
 import json
 import re
-from ..records import field, record
 from typing import Any, Callable
 
 from .. import arn, catalog, iam
 from ..findings import Finding
 from ..names import LOG_GROUP, ROLE
+from ..records import field, record
 from ..values import (EMPTY, Import, NoValue, Parameter, Pseudo, ResourceAttr, ResourceRef, Text,
                       Unknown, render, scalar_bool, scalar_int, scalar_text, source, unknowns_in)
 from .edit import Cannot, Source

@@ -14,10 +14,10 @@ there once. Anything else is a :class:`MergeError`, said on one line (exit 2).
 from __future__ import annotations
 
 import json
-from ..records import record
 from typing import Any, Sequence
 
 from .. import __version__
+from ..records import record
 from . import json_reports, sarif_reports
 from .error import MergeError
 

@@ -8,9 +8,9 @@ column, rule ID, then message.
 from __future__ import annotations
 
 import datetime
-from ..records import field, record
 
 from ..findings import FileError, Located
+from ..records import field, record
 
 # Severities from most to least severe; --fail-on compares against this order.
 SEVERITY_ORDER = ("error", "warning", "info")

@@ -28,9 +28,9 @@ diagram, are the same for the same findings.
 from __future__ import annotations
 
 import re
-from ..records import field, record
 
 from ..findings import ARROW, Located
+from ..records import field, record
 
 TRAIL, LOG_GROUP, ROLE, TRUST, POLICIES, STREAMS, SETTING, MISSING, ANCHOR = (
     "trail", "log group", "role", "trust", "policies", "streams", "setting", "missing", "anchor")

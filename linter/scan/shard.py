@@ -29,11 +29,11 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from ..records import record
 from pathlib import PurePath
 from typing import Mapping, Sequence
 
 from .. import link
+from ..records import record
 from ..report import Run, ShardInfo
 from ..report._paths import relative_to_cwd
 

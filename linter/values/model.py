@@ -8,8 +8,9 @@ together, so an ARN built with ``Fn::Sub`` or ``Fn::Join`` stays comparable part
 
 from __future__ import annotations
 
-from ..records import record
 from typing import Any, Iterable, Union
+
+from ..records import record
 
 
 class Atom:
