@@ -30,8 +30,9 @@ from __future__ import annotations
 import functools
 import os
 import re
-from .records import field, record
 from typing import Any, Callable, Iterator
+
+from .records import field, record
 
 FILE_SEPARATOR = "#"     # <file>#<Name>: a name of an exporting template
 NESTED_SEPARATOR = "/"   # <Stack>/<Name>: a name of a nested stack's template
@@ -440,29 +441,62 @@ def _trails(data: Any) -> list[str]:
             if isinstance(res, dict) and res.get("Type") == "AWS::CloudTrail::Trail"]
 
 
-def _intrinsics(value: Any, key: str) -> Iterator[Any]:
-    """The arguments of every ``key`` intrinsic inside ``value``."""
-    stack = [value]
+def _imports(value: Any, guards: tuple[tuple[str, bool], ...], conditions: Any
+             ) -> Iterator[tuple[Any, tuple[tuple[str, bool], ...]]]:
+    """The argument of every ``Fn::ImportValue`` inside ``value``, with the branches of the
+    ``Fn::If``s it is under (condition, branch taken) added to ``guards``."""
+    stack = [(value, guards)]
     while stack:
-        item = stack.pop()
+        item, guards = stack.pop()
         if isinstance(item, dict):
-            if len(item) == 1 and key in item:
-                yield item[key]
-            stack.extend(item.values())
+            if len(item) == 1 and "Fn::ImportValue" in item:
+                yield item["Fn::ImportValue"], guards
+            branches = item.get("Fn::If") if len(item) == 1 else None
+            if isinstance(branches, list) and len(branches) == 3 \
+                    and _declared(branches[0], conditions):
+                stack.append((branches[1], guards + ((branches[0], True),)))
+                stack.append((branches[2], guards + ((branches[0], False),)))
+                continue
+            stack.extend((child, guards) for child in item.values())
         elif isinstance(item, list):
-            stack.extend(item)
+            stack.extend((child, guards) for child in item)
+
+
+def _declared(name: Any, conditions: Any) -> bool:
+    return isinstance(name, str) and isinstance(conditions, dict) and name in conditions
 
 
 def _import_arguments(data: Any, namespace: str = "", linker: Linker | None = None) -> list[Any]:
     """The (namespaced) name arguments of the ImportValues in ``data``'s resources, conditions
-    and outputs."""
-    found = list(_intrinsics({k: v for k, v in data.items() if k in ("Resources", "Outputs",
-                                                                       "Conditions")}
-                             if isinstance(data, dict) else {}, "Fn::ImportValue"))
+    and outputs, each under the conditions it is read in: the resource's or output's
+    ``Condition`` and the ``Fn::If`` branches around it, as ``Fn::If``s whose other branch is
+    ``AWS::NoValue``. Resolved, a name is then only the names some scenario can import (a
+    default that switches an import off, ``!If [HasKey, !ImportValue !Sub '${KeyStack}-KeyId',
+    !Ref AWS::NoValue]`` with ``KeyStack`` empty, asks for no ``-KeyId``)."""
+    if not isinstance(data, dict):
+        return []
+    conditions = data.get("Conditions")
+    found: list[Any] = []
+    for section in ("Resources", "Outputs", "Conditions"):
+        entries = data.get(section)
+        if not isinstance(entries, dict):
+            continue
+        for entry in entries.values():
+            condition = entry.get("Condition") if isinstance(entry, dict) \
+                and section != "Conditions" else None
+            guards = ((condition, True),) if _declared(condition, conditions) else ()
+            for argument, around in _imports(entry, guards, conditions):
+                for name, taken in reversed(around):
+                    argument = {"Fn::If": [name, argument, _NO_VALUE] if taken
+                                else [name, _NO_VALUE, argument]}
+                found.append(argument)
     if not namespace or linker is None:
         return found
     rewriter = _Rewriter(namespace, linker._copied_names(namespace), {})
     return [rewriter.value(argument) for argument in found]
+
+
+_NO_VALUE = {"Ref": "AWS::NoValue"}
 
 
 @record

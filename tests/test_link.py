@@ -195,3 +195,48 @@ def test_an_exporters_mappings_are_copied_under_its_namespace():
         {"Fn::FindInMap": ["e.yaml#Names", {"Ref": "AWS::Region"}, "Group"]}
     assert linked.links.exports[("us-east-1", "org-G")] == \
         ({"Fn::GetAtt": ["e.yaml#Group", "Arn"]}, None, "e.yaml output G")
+
+
+# --- which names a template can import ---------------------------------------------------------
+
+_GUARDED = {
+    "Parameters": {"KeyStack": {"Type": "String", "Default": ""},
+                   "TopicStack": {"Type": "String", "Default": ""}},
+    "Conditions": {"HasKey": {"Fn::Not": [{"Fn::Equals": [{"Ref": "KeyStack"}, ""]}]},
+                   "HasTopic": {"Fn::Not": [{"Fn::Equals": [{"Ref": "TopicStack"}, ""]}]}},
+    "Resources": {
+        "Trail": {"Type": "AWS::CloudTrail::Trail", "Properties": {
+            "KMSKeyId": {"Fn::If": ["HasKey",
+                                    {"Fn::ImportValue": {"Fn::Sub": "${KeyStack}-KeyId"}},
+                                    {"Ref": "AWS::NoValue"}]},
+            "S3BucketName": {"Fn::If": ["HasKey", {"Ref": "AWS::NoValue"},
+                                        {"Fn::ImportValue": "logs-Bucket"}]}}},
+        "Alarm": {"Type": "AWS::CloudWatch::Alarm", "Condition": "HasTopic", "Properties": {
+            "AlarmActions": [{"Fn::ImportValue": {"Fn::Sub": "${TopicStack}-TopicARN"}}]}}},
+    "Outputs": {"Key": {"Condition": "HasKey", "Value": {
+        "Fn::ImportValue": {"Fn::Sub": "${KeyStack}-Other"}}}},
+}
+
+
+def _importable(parameters):
+    from cfn_trailwatch.values import EMPTY, Resolver
+
+    resolver = Resolver(_GUARDED, parameters)
+    return sorted(name for argument in link._import_arguments(_GUARDED)
+                  for _s, name in resolver.resolve(argument, EMPTY) if isinstance(name, str))
+
+
+def test_an_import_is_asked_for_only_where_its_conditions_can_hold():
+    # Defaults switch the key and topic imports off: no "-KeyId", "-TopicARN" or "-Other"
+    # (the names their empty defaults would make) is looked up; the bucket's import is on
+    # exactly when the key's is off.
+    assert _importable({}) == ["logs-Bucket"]
+    # Given, the resource's Condition, the output's and the If's branch let them through
+    assert _importable({"KeyStack": "kms", "TopicStack": "alerts"}) == \
+        ["alerts-TopicARN", "kms-KeyId", "kms-Other"]
+
+
+def test_an_if_on_an_undeclared_condition_guards_nothing():
+    data = {"Resources": {"R": {"Type": "T", "Condition": "Nowhere", "Properties": {
+        "P": {"Fn::If": ["Missing", {"Fn::ImportValue": "a"}, {"Fn::ImportValue": "b"}]}}}}}
+    assert sorted(link._import_arguments(data)) == ["a", "b"]

@@ -13,8 +13,11 @@ from __future__ import annotations
 
 import re
 
-_TOP_KEY = re.compile(r"""^(?:"([A-Za-z]+)"|'([A-Za-z]+)'|([A-Za-z]+))[ \t]*:(?=[ \t\r\n]|$)""",
-                      re.M)
+_TOP_KEY = r"""(?:"([A-Za-z]+)"|'([A-Za-z]+)'|([A-Za-z]+))[ \t]*:(?=[ \t\r\n]|$)"""
+_FIRST_KEY = re.compile(_TOP_KEY)
+# a key at the start of any other line: searched for by its "\n", not with ^ in MULTILINE mode,
+# where the matcher tries every position of the text (several times slower)
+_LINE_KEY = re.compile("\n" + _TOP_KEY)
 # A stack resource that may name a local template: a TemplateURL or Location whose value is
 # a literal that is not a URL (http(s)://, s3://), or CDK's asset metadata naming the file.
 _LOCAL_VALUE = re.compile(rb"""["']?[ \t]*:[ \t]*["']?(?!(?:https?|s3)://)[A-Za-z0-9._/]""")
@@ -24,17 +27,28 @@ _KEYS = (b"TemplateURL", b"Location")
 def cut(text: str, wanted: frozenset[str]) -> str | None:
     """The ``wanted`` top-level sections of a block-style YAML template, in file order ("" when
     it has none of them); None when the text is not laid out so (JSON, flow style)."""
+    parts = split(text)
+    if parts is None:
+        return None
+    return "\n".join(part for name, part in parts if name in wanted)
+
+
+def split(text: str) -> list[tuple[str, str]] | None:
+    """A block-style YAML template's top-level sections, (name, text) in file order; None
+    when the text is not laid out so (JSON, flow style)."""
     if text.lstrip()[:1] in ("{", "["):
         return None
-    starts = [(m.start(), m.group(1) or m.group(2) or m.group(3)) for m in _TOP_KEY.finditer(text)]
+    first = _FIRST_KEY.match(text)
+    starts = [(0, _name(first))] if first else []
+    starts.extend((m.start() + 1, _name(m)) for m in _LINE_KEY.finditer(text))
     if not starts:
         return None
-    pieces = []
-    for number, (start, name) in enumerate(starts):
-        if name in wanted:
-            end = starts[number + 1][0] if number + 1 < len(starts) else len(text)
-            pieces.append(text[start:end])
-    return "\n".join(pieces)
+    ends = [start for start, _name in starts[1:]] + [len(text)]
+    return [(name, text[start:end]) for (start, name), end in zip(starts, ends)]
+
+
+def _name(match: re.Match[str]) -> str:
+    return match.group(1) or match.group(2) or match.group(3)
 
 
 def may_nest_locally(raw: bytes) -> bool:

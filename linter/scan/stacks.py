@@ -26,7 +26,7 @@ import os
 import re
 import stat
 from collections import OrderedDict
-from typing import Any
+from typing import Any, Iterator
 
 from .. import config as config_file
 from .. import link, load, records, trail
@@ -138,10 +138,12 @@ class LazyExports:
     """The export index, built as imports ask for names: most imports of real templates name a
     stack by a parameter with no value here (``${ParentStack}-TopicARN``) and never ask, and a
     name asked for is looked up only in the exporting templates that could build it — those
-    whose text, or the parameter values the configuration gives them, holds one of the name's
-    words (an export name is written in its template: literally, in a ``!Sub``, ``!Join`` or
-    mapping, or as a parameter's value). The others are never parsed. Each process builds its
-    own (a worker, if one of its files asks)."""
+    where one of the name's words is written where an export name's text can come from (its
+    Outputs' names, its Parameters' values, its Mappings: see :func:`_name_text`), or is given
+    to it (the configuration's parameter values, its stack's name, the pseudo parameters).
+    The others are never parsed. Each process builds its own (a worker, if one of its files
+    asks). Which imports ask at all is the linker's business: only names some scenario can
+    import (``link._import_arguments``)."""
 
     def __init__(self, exporters: tuple[str, ...], options: trail.Options,
                  config: config_file.Config, stack_names: dict[str, str],
@@ -150,20 +152,29 @@ class LazyExports:
         self.stack_names, self.deployments = stack_names, deployments
         self._index = link.ExportIndex(deployments=dict(deployments))
         self._read: dict[str, bytes | None] = {}   # exporter -> its bytes (None: unreadable)
-        self._haystack: dict[str, str] = {}   # exporter -> the text its names could come from
+        self._text: dict[str, str] = {}    # exporter -> its whole text
+        self._names: dict[str, str] = {}   # exporter -> the text its names could come from
         self._indexed: set[str] = set()
 
     def __getstate__(self) -> dict:   # a worker gets the recipe, not a half-built index
         return {**self.__dict__, "_index": link.ExportIndex(deployments=dict(self.deployments)),
-                "_read": {}, "_haystack": {}, "_indexed": set()}
+                "_read": {}, "_text": {}, "_names": {}, "_indexed": set()}
 
     def find(self, region: str, name: str, importer: str) -> tuple[link.Export | None, str]:
         words = _WORD.findall(name)
         for path in self.exporters:
-            if path not in self._indexed and (not words or any(
-                    word in self._text(path) for word in words)):
+            if path not in self._indexed and (not words or self._may_build(path, words)):
                 self._add(path)
         return self._index.find(region, name, importer)
+
+    def _may_build(self, path: str, words: list[str]) -> bool:
+        """Whether the exporter's text or what is given it holds one of ``words``: first the
+        whole text (a plain search), then only where a name's text can come from."""
+        if path not in self._text:
+            self._text[path] = (self._raw(path) or b"").decode("utf-8", "replace")
+        if not any(word in self._text[path] for word in words):
+            return any(word in self._given(path) for word in words)
+        return any(word in self._name_text(path) for word in words)
 
     def _raw(self, path: str) -> bytes | None:
         if path not in self._read:
@@ -174,15 +185,19 @@ class LazyExports:
                 self._read[path] = None
         return self._read[path]
 
-    def _text(self, path: str) -> str:
-        if path not in self._haystack:
-            from .check import file_options   # check imports this module
+    def _given(self, path: str) -> str:
+        """What an exporter's names may hold that is not its text: the parameter values the
+        configuration gives it, its stack's name, and the other pseudo parameters' values."""
+        from .check import file_options   # check imports this module
 
-            given = file_options(path, self.options, self.config).parameters
-            raw = self._raw(path) or b""
-            self._haystack[path] = raw.decode("utf-8", "replace") + "\n" + "\n".join(
-                map(str, given.values()))
-        return self._haystack[path]
+        given = file_options(path, self.options, self.config).parameters
+        return "\n".join([*map(str, given.values()), self.stack_names.get(path) or "",
+                          *self.options.regions, self.options.account_id or "", _PSEUDO_TEXT])
+
+    def _name_text(self, path: str) -> str:
+        if path not in self._names:
+            self._names[path] = _name_text(self._text[path]) + "\n" + self._given(path)
+        return self._names[path]
 
     def _add(self, path: str) -> None:
         from .check import file_options   # check imports this module
@@ -190,15 +205,74 @@ class LazyExports:
         self._indexed.add(path)
         data = _outputs_and_names(self._raw(path), path, self.config)
         if data is None:   # it cannot be read: it may export a name its text holds
-            self._index.unreadable[path] = self._text(path)
+            self._index.unreadable[path] = self._name_text(path)
             return
         parameters = file_options(path, self.options, self.config).parameters  # its own check's
         _index_exports(self._index, path, data, parameters, self.options,
                        self.stack_names.get(path))
 
 
+def _name_text(text: str) -> str:
+    """What of a template's text an export name's literal text can come from: its Outputs'
+    export names, its Parameters' values and its Mappings. Not Resources (a Ref or GetAtt of
+    a resource is never literal text here), not Conditions (true or false, never text), and
+    not what only describes (a Description is never a value). Over, never under: in doubt,
+    more of the text."""
+    if text.lstrip()[:1] == "{":
+        try:
+            data = json.loads(text)
+        except ValueError:   # RecursionError included: the file's own check says what
+            return text
+        return "\n".join(_json_name_strings(data)) if isinstance(data, dict) else ""
+    parts = sections.split(text)
+    if parts is None:
+        return text
+    return "\n".join(_NOT_A_NAME_LINE.sub("", part) if name in _DESCRIBED_SECTIONS else part
+                     for name, part in parts if name in _NAME_TEXT_SECTIONS)
+
+
+def _json_name_strings(data: dict) -> Iterator[str]:
+    parameters, outputs = data.get("Parameters"), data.get("Outputs")
+    if isinstance(parameters, dict):
+        for parameter in parameters.values():
+            if isinstance(parameter, dict):
+                yield from _strings([parameter.get("Default"), parameter.get("AllowedValues")])
+    if isinstance(outputs, dict):
+        for output in outputs.values():
+            export = output.get("Export") if isinstance(output, dict) else None
+            yield from _strings(export)
+    yield from _strings(data.get("Mappings"))
+
+
+def _strings(value: Any) -> Iterator[str]:
+    """Every key and scalar inside ``value``, as text."""
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            yield from item
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+        elif item is not None:
+            yield str(item)
+
+
+# Mappings whole (its keys are read by Fn::FindInMap); Parameters and Outputs without the lines
+# that cannot be a name's text
+_NAME_TEXT_SECTIONS = frozenset({"Parameters", "Outputs", "Mappings"})
+_DESCRIBED_SECTIONS = frozenset({"Parameters", "Outputs"})
+# a line of a parameter or an output that is never an export name's text: its description,
+# constraint, output value or condition (written on one line; a longer one stays, which is
+# only more text)
+_NOT_A_NAME_LINE = re.compile(r"^[ \t]+(?:Description|ConstraintDescription|AllowedPattern|"
+                              r"Value|Condition)[ \t]*:.*$", re.M)
+
+
 # the words of an export name that its template must hold to be able to build it
 _WORD = re.compile(r"[A-Za-z0-9]{3,}")
+# what AWS::Partition and AWS::URLSuffix may be
+_PSEUDO_TEXT = "aws aws-cn aws-us-gov aws-iso aws-iso-b amazonaws.com amazonaws.com.cn"
 
 
 def _outputs_and_names(raw: bytes | None, path: str, config: config_file.Config) -> Any:
