@@ -99,9 +99,8 @@ def _hash(self: Any) -> int:
 
 
 def _repr(self: Any) -> str:
-    shown = ", ".join(f"{name}={value!r}"
-                      for name, value in zip(self._record_fields, self._record_key(self)))
-    return f"{self.__class__.__qualname__}({shown})"
+    # one %-format made per class: "%s(a=%r, b=%r)" (the class's name is a subclass's if so)
+    return self._record_format % ((self.__class__.__qualname__,) + self._record_key(self))
 
 
 def _frozen_setattr(self: Any, name: str, value: Any) -> None:
@@ -168,6 +167,7 @@ def _make(cls: type[T], frozen: bool, slots: bool) -> type[T]:
     # What the class defines itself it keeps, as with dataclasses.
     methods: dict[str, Any] = {
         "_record_fields": field_names, "_record_key": _key(field_names),
+        "_record_format": "%s(" + ", ".join(f"{name}=%r" for name in field_names) + ")",
         "__match_args__": field_names,
         "__init__": _init(cls, field_names, defaults, factories, frozen, "__post_init__" in own),
         "__repr__": _repr, "__eq__": _eq}
