@@ -10,7 +10,6 @@ line hashes do.
 
 from __future__ import annotations
 
-import hashlib
 import json
 
 from ..findings import Located
@@ -20,6 +19,8 @@ def finding_base(item: Located, uri: str) -> str:
     """The line-independent part: a SHA-256 of rule, file (``uri``, as the report names it),
     resource and anchor path."""
     f = item.finding
+    import hashlib   # here: a run without SARIF or a baseline does not pay its import (3 ms)
+
     key = json.dumps([f.rule, uri, f.resource, list(f.path)], ensure_ascii=False, default=str)
     return hashlib.sha256(key.encode("utf-8", "surrogateescape")).hexdigest()
 

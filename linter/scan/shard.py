@@ -26,7 +26,6 @@ concatenates.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 from pathlib import PurePath
@@ -68,6 +67,8 @@ def key(path: str) -> str:
 
 
 def _bucket(text: str, count: int) -> int:
+    import hashlib   # here: only --shard pays for its import
+
     digest = hashlib.sha256(text.encode("utf-8", "surrogateescape")).digest()
     return 1 + int.from_bytes(digest[:8], "big") % count
 
@@ -102,6 +103,8 @@ def groups(files: list[str], together: Mapping[str, Sequence[str]]) -> dict[str,
 def scan_id(files: list[str]) -> str:
     """Names the whole scan (every discovered file, in the order of the walk), so that merging
     can tell the shards of one scan from those of another commit or other paths."""
+    import hashlib   # here: only --shard pays for its import
+
     text = json.dumps(files, ensure_ascii=False)
     return hashlib.sha256(text.encode("utf-8", "surrogateescape")).hexdigest()
 
