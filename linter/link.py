@@ -65,14 +65,49 @@ class Export:
     name: str
 
 
+# The names an export name not known here may be: its literal parts in order, None for a part
+# known only at deployment (a parameter, the stack's name: at least one character).
+NamePattern = tuple  # tuple[str | None, ...]
+
+
+def fits(pattern: NamePattern, name: str) -> bool:
+    """Whether ``name`` is one of the names ``pattern`` may be: the literal parts in order,
+    each unknown part one character or more between them (each literal at the leftmost place
+    it fits, which leaves the most room for the rest)."""
+    segments: list[tuple[int, str]] = []   # (unknown parts before it, literal)
+    gap = 0
+    for part in pattern:
+        if part is None:
+            gap += 1
+        elif part and segments and gap == 0:   # two literals in a row are one
+            segments[-1] = (segments[-1][0], segments[-1][1] + part)
+        elif part:
+            segments.append((gap, part))
+            gap = 0
+    at = 0
+    for number, (before, literal) in enumerate(segments):
+        if number == 0 and before == 0:
+            if not name.startswith(literal):
+                return False
+            at = len(literal)
+        elif number == len(segments) - 1 and gap == 0:   # the last part ends the name
+            return name.endswith(literal) and len(name) - len(literal) >= at + before
+        else:
+            found = name.find(literal, at + before)
+            if found < 0:
+                return False
+            at = found + len(literal)
+    return len(name) - at >= gap if gap else len(name) == at
+
+
 @record
 class ExportIndex:
     """Every export of the scan by (region, name), and the exports whose name could not be
-    resolved: (file, output, a regular expression of the names it may be, the name as written)
+    resolved: (file, output, the names it may be as a :data:`NamePattern`, the name as written)
     — named in WT1007 when an import finds nothing it could be."""
 
     by_name: dict[tuple[str, str], list[Export]] = field(default_factory=dict)
-    unresolved: list[tuple[str, str, str, str]] = field(default_factory=list)
+    unresolved: list[tuple[str, str, NamePattern, str]] = field(default_factory=list)
     unreadable: dict[str, str] = field(default_factory=dict)   # file that cannot be read -> its text
     # file -> the deployment it belongs to (configuration ``deployment``); an import prefers
     # the exporter of its own deployment when several files export the name.
@@ -100,7 +135,7 @@ class ExportIndex:
         why = f"no template in this scan exports {name}"
         # an export whose name is not known here but could be this one says what it needs
         could = [(file, output, shown) for file, output, pattern, shown in self.unresolved
-                 if file != importer and re.fullmatch(pattern, name)]
+                 if file != importer and fits(pattern, name)]
         # an exporter that cannot be read, whose text holds the name, may export it: named as
         # such (a stack_name would not help); one whose text does not is left out
         broken = [file for file, text in self.unreadable.items()

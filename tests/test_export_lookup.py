@@ -135,8 +135,30 @@ def test_an_exporter_whose_words_are_only_in_resources_or_descriptions_is_not_pa
               Topic:
                 Value: !Ref Topic
                 Export: {Name: audit-logs-topic}
+            """,
+        "inside.yaml": """\
+            Parameters:
+              # where the audit logs bucket is
+              Prefix:
+                Type: String
+                Default: auditlogsbucket   # one word: holds no word "logs" or "bucket"
+              audit:
+                Type: String
+            Mappings:
+              bucket:
+                logs:
+                  Id: x
+            Resources:
+              Topic: {Type: AWS::SNS::Topic}
+            Outputs:
+              Topic:
+                Value: !Ref Topic
+                Export:
+                  Name: !Sub '${Prefix}-topic'
             """})
     export, why = exports.find("us-east-1", "audit-logs-bucket", "t.yaml")
     assert export is None and "no template in this scan exports audit-logs-bucket" in why
-    assert exports._indexed == {paths[1]}   # bucket.yaml holds the words only where no name is
+    # bucket.yaml holds the words only where no name's text is, inside.yaml only in comments,
+    # keys and inside a longer word
+    assert exports._indexed == {paths[1]}
     assert exports.find("us-east-1", "audit-logs-topic", "t.yaml")[0].output == "Topic"

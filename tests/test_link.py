@@ -132,9 +132,9 @@ def test_find_names_every_exporter_of_an_ambiguous_name_unless_a_deployment_deci
 
 def test_find_hints_at_exports_whose_name_is_not_known_and_at_unreadable_exporters():
     index = link.ExportIndex(unresolved=[
-        ("a.yaml", "GroupArn", r".+\-GroupArn", "${AWS::StackName}-GroupArn"),
-        ("b.yaml", "G", r".+\-GroupArn", "${Prefix}-GroupArn"),
-        ("c.yaml", "R", r".+\-RoleArn", "${AWS::StackName}-RoleArn")],
+        ("a.yaml", "GroupArn", (None, "-GroupArn"), "${AWS::StackName}-GroupArn"),
+        ("b.yaml", "G", (None, "-GroupArn"), "${Prefix}-GroupArn"),
+        ("c.yaml", "R", (None, "-RoleArn"), "${AWS::StackName}-RoleArn")],
         unreadable={"x.yaml": "Name: org-GroupArn", "y.yaml": "org-GroupArn too",
                     "z.yaml": "nothing of it"})
     assert index.find("us-east-1", "org-GroupArn", "t.yaml") == (None, (
@@ -240,3 +240,20 @@ def test_an_if_on_an_undeclared_condition_guards_nothing():
     data = {"Resources": {"R": {"Type": "T", "Condition": "Nowhere", "Properties": {
         "P": {"Fn::If": ["Missing", {"Fn::ImportValue": "a"}, {"Fn::ImportValue": "b"}]}}}}}
     assert sorted(link._import_arguments(data)) == ["a", "b"]
+
+
+def test_a_name_pattern_fits_as_its_regular_expression_would():
+    """fits(pattern, name) against re.fullmatch of the literals escaped and ".+" for each
+    unknown part, on every pattern of up to four parts from a small alphabet and every name
+    of up to five characters from it (names with no line break, as export names)."""
+    import itertools
+    import re
+
+    parts = ["a", "ab", "b-", None]
+    names = ["".join(chars) for size in range(6) for chars in itertools.product("ab-", repeat=size)]
+    for size in range(5):
+        for pattern in itertools.product(parts, repeat=size):
+            regex = re.compile("".join(".+" if p is None else re.escape(p) for p in pattern))
+            for name in names:
+                assert link.fits(pattern, name) == bool(regex.fullmatch(name)), (pattern, name)
+    assert link.fits(("", None, ""), "x") and not link.fits(("", None), "")

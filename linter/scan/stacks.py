@@ -21,6 +21,7 @@ nothing. It is built in the main process and handed to the workers (it pickles).
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import re
@@ -170,11 +171,15 @@ class LazyExports:
     def _may_build(self, path: str, words: list[str]) -> bool:
         """Whether the exporter's text or what is given it holds one of ``words``: first the
         whole text (a plain search), then only where a name's text can come from."""
+        if not any(word in self._whole_text(path) for word in words):
+            return any(word in self._given(path) for word in words)
+        text = self._name_text(path)
+        return any(word in text and _whole_word(word).search(text) for word in words)
+
+    def _whole_text(self, path: str) -> str:
         if path not in self._text:
             self._text[path] = (self._raw(path) or b"").decode("utf-8", "replace")
-        if not any(word in self._text[path] for word in words):
-            return any(word in self._given(path) for word in words)
-        return any(word in self._name_text(path) for word in words)
+        return self._text[path]
 
     def _raw(self, path: str) -> bytes | None:
         if path not in self._read:
@@ -196,7 +201,7 @@ class LazyExports:
 
     def _name_text(self, path: str) -> str:
         if path not in self._names:
-            self._names[path] = _name_text(self._text[path]) + "\n" + self._given(path)
+            self._names[path] = _name_text(self._whole_text(path)) + "\n" + self._given(path)
         return self._names[path]
 
     def _add(self, path: str) -> None:
@@ -205,7 +210,7 @@ class LazyExports:
         self._indexed.add(path)
         data = _outputs_and_names(self._raw(path), path, self.config)
         if data is None:   # it cannot be read: it may export a name its text holds
-            self._index.unreadable[path] = self._name_text(path)
+            self._index.unreadable[path] = self._whole_text(path) + "\n" + self._given(path)
             return
         parameters = file_options(path, self.options, self.config).parameters  # its own check's
         _index_exports(self._index, path, data, parameters, self.options,
@@ -227,8 +232,10 @@ def _name_text(text: str) -> str:
     parts = sections.split(text)
     if parts is None:
         return text
-    return "\n".join(_NOT_A_NAME_LINE.sub("", part) if name in _DESCRIBED_SECTIONS else part
-                     for name, part in parts if name in _NAME_TEXT_SECTIONS)
+    return "\n".join(
+        _TRAILING_COMMENT.sub(r"\1", _NO_TEXT_LINE.sub("", _NOT_A_NAME_LINE.sub("", part)
+                                                       if name in _DESCRIBED_SECTIONS else part))
+        for name, part in parts if name in _NAME_TEXT_SECTIONS)
 
 
 def _json_name_strings(data: dict) -> Iterator[str]:
@@ -266,11 +273,24 @@ _DESCRIBED_SECTIONS = frozenset({"Parameters", "Outputs"})
 # constraint, output value or condition (written on one line; a longer one stays, which is
 # only more text)
 _NOT_A_NAME_LINE = re.compile(r"^[ \t]+(?:Description|ConstraintDescription|AllowedPattern|"
+                              r"Type|MinLength|MaxLength|MinValue|MaxValue|NoEcho|"
                               r"Value|Condition)[ \t]*:.*$", re.M)
+# a line of no text in any of them: a comment, or a key alone (a logical ID, "Export:", a
+# mapping's key: never part of a value)
+_NO_TEXT_LINE = re.compile(r"^[ \t]*(?:#.*|[A-Za-z0-9_:-]+[ \t]*:[ \t]*(?:#.*)?)$", re.M)
+# a comment after a value, on a line with no quote before it (where " #" may be in a string)
+_TRAILING_COMMENT = re.compile(r"^([^'\"#\n]*?)[ \t]+#.*$", re.M)
 
 
-# the words of an export name that its template must hold to be able to build it
+# the words of an export name that its template must hold to be able to build it: a name's word
+# is a whole run of letters and digits, and so it is where the template writes it (between
+# quotes, blanks, "${...}", "-"...), not inside a longer run ("appname" holds no word "name")
 _WORD = re.compile(r"[A-Za-z0-9]{3,}")
+
+
+@functools.lru_cache(maxsize=1024)
+def _whole_word(word: str) -> re.Pattern[str]:
+    return re.compile(r"(?<![A-Za-z0-9])" + word + r"(?![A-Za-z0-9])")
 # what AWS::Partition and AWS::URLSuffix may be
 _PSEUDO_TEXT = "aws aws-cn aws-us-gov aws-iso aws-iso-b amazonaws.com amazonaws.com.cn"
 
@@ -327,10 +347,10 @@ def unknowns_beyond_names(name: Any) -> bool:
     return any(not isinstance(part, (str, Parameter, Pseudo)) for part in parts)
 
 
-def _pattern(name: Any) -> str:
-    """A regular expression of the names an export name not known here may be."""
+def _pattern(name: Any) -> link.NamePattern:
+    """The names an export name not known here may be (``link.fits``)."""
     parts = name.parts if isinstance(name, Text) else [name]
-    return "".join(re.escape(part) if isinstance(part, str) else ".+" for part in parts)
+    return tuple(part if isinstance(part, str) else None for part in parts)
 
 
 def _stack_names(files: list[str], options: trail.Options, config: config_file.Config,
