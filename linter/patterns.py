@@ -135,6 +135,7 @@ class NotJsonPattern(PatternError):
 _NUMBER = re.compile(r"[+-]?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?\Z")
 _NAME = re.compile(r"[A-Za-z0-9_-]+")
 _BARE_STOP = set(' \t\r\n(){}"&|=!<>')
+_BARE = re.compile(r'[^ \t\r\n(){}"&|=!<>]*')   # a bare value: up to the next of _BARE_STOP
 
 
 @record(frozen=True)
@@ -189,6 +190,11 @@ def _tokenize(text: str) -> list[_Token]:
             tokens.append(_Token("SELECTOR", text[i:j], i))
             i = j
         elif c == '"':
+            j = text.find('"', i + 1)
+            if j > 0 and "\\" not in text[i + 1:j]:   # no escape: the text as it is
+                tokens.append(_Token("QUOTED", text[i + 1:j], i))
+                i = j + 1
+                continue
             j, out = i + 1, []
             while True:
                 if j >= n:
@@ -212,9 +218,7 @@ def _tokenize(text: str) -> list[_Token]:
             tokens.append(_Token("REGEX", text[i + 1:j], i))
             i = j + 1
         else:
-            j = i
-            while j < n and text[j] not in _BARE_STOP:
-                j += 1
+            j = _BARE.match(text, i).end()
             tokens.append(_Token("BARE", text[i:j], i))
             i = j
     tokens.append(_Token("END", "", n))

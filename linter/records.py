@@ -6,8 +6,10 @@ fraction of its cost at start-up.
 ``__delattr__``), and importing it imports ``inspect`` (with ``ast``, ``dis`` and
 ``tokenize``). For the engine's classes that was about 40 ms of every run, a quarter of a small
 template's whole check (docs/performance.md). Here only ``__init__`` is compiled, as its
-signature is the class's own; equality, hashing, ``repr`` and the frozen guard are shared
-functions that read a record's fields with one ``operator.attrgetter``.
+signature is the class's own (a frozen record's writes its fields into the record's
+``__dict__``, past the frozen guard, a third faster than ``object.__setattr__`` per field, which
+a slotted one still uses); equality, hashing, ``repr`` and the frozen guard are shared functions
+that read a record's fields with one ``operator.attrgetter``.
 
 What a record does is what a dataclass with the same arguments does, for the features used
 here: fields in annotation order (``ClassVar`` annotations are not fields), defaults and
@@ -144,6 +146,8 @@ def _make(cls: type[T], frozen: bool, slots: bool) -> type[T]:
     for name, annotation in own.get("__annotations__", {}).items():
         if _is_class_var(annotation):
             continue
+        if name.startswith("_record"):   # the names __init__ and the class use themselves
+            raise TypeError(f"field {name!r}: a field's name cannot start with _record")
         names.append(name)
         if name not in own:
             if defaults or factories:
@@ -169,7 +173,8 @@ def _make(cls: type[T], frozen: bool, slots: bool) -> type[T]:
         "_record_fields": field_names, "_record_key": _key(field_names),
         "_record_format": "%s(" + ", ".join(f"{name}=%r" for name in field_names) + ")",
         "__match_args__": field_names,
-        "__init__": _init(cls, field_names, defaults, factories, frozen, "__post_init__" in own),
+        "__init__": _init(cls, field_names, defaults, factories, frozen, slots,
+                          "__post_init__" in own),
         "__repr__": _repr, "__eq__": _eq}
     explicit_hash = "__hash__" in own and not (own["__hash__"] is None and "__eq__" in own)
     if not explicit_hash:
@@ -205,24 +210,29 @@ def _is_class_var(annotation: Any) -> bool:
 
 
 def _init(cls: type, names: tuple[str, ...], defaults: dict[str, Any],
-          factories: dict[str, Any], frozen: bool, post_init: bool) -> Callable[..., None]:
+          factories: dict[str, Any], frozen: bool, slots: bool,
+          post_init: bool) -> Callable[..., None]:
     """``__init__(self, field, ..., field=default, ...)``, compiled from source: the one
     function whose signature is the class's own."""
-    scope: dict[str, Any] = {"_set": object.__setattr__, "_FACTORY": MISSING}
+    scope: dict[str, Any] = {"_record_set": object.__setattr__, "_record_factory": MISSING}
     parameters, body = [], []
     for name in names:
         if name in factories:
-            scope[f"_factory_{name}"] = factories[name]
-            parameters.append(f"{name}=_FACTORY")
-            value = f"_factory_{name}() if {name} is _FACTORY else {name}"
+            scope[f"_record_factory_{name}"] = factories[name]
+            parameters.append(f"{name}=_record_factory")
+            value = f"_record_factory_{name}() if {name} is _record_factory else {name}"
         else:
             if name in defaults:
-                scope[f"_default_{name}"] = defaults[name]
-                parameters.append(f"{name}=_default_{name}")
+                scope[f"_record_default_{name}"] = defaults[name]
+                parameters.append(f"{name}=_record_default_{name}")
             else:
                 parameters.append(name)
             value = name
-        body.append(f"_set(self, {name!r}, {value})" if frozen else f"self.{name} = {value}")
+        body.append(f"_record_dict[{name!r}] = {value}" if frozen and not slots else
+                    f"_record_set(self, {name!r}, {value})" if frozen
+                    else f"self.{name} = {value}")
+    if frozen and not slots and names:   # past the frozen guard: the record's own dict
+        body.insert(0, "_record_dict = self.__dict__")
     if post_init:
         body.append("self.__post_init__()")
     source = (f"def __init__(self, {', '.join(parameters)}):\n    "

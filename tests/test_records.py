@@ -233,6 +233,13 @@ def test_mistakes_are_refused_as_dataclasses_refuses_them() -> None:
 
             a: list = []  # noqa: RUF012
 
+    with pytest.raises(TypeError, match="a field's name cannot start with _record"):
+        @record
+        class Reserved:
+            """A field named as the record's own helpers."""
+
+            _record_dict: int
+
     with pytest.raises(ValueError, match="both default and default_factory"):
         field(default=1, default_factory=list)
 
