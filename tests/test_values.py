@@ -286,3 +286,20 @@ def test_an_empty_split_delimiter_is_unknown_not_an_error():
     resolver = Resolver(TEMPLATE)
     [value] = [value for _, value in resolver.resolve({"Fn::Split": ["", "abc"]}, EMPTY)]
     assert isinstance(value, Unknown) and resolver.problems == set()
+
+
+def test_atoms_are_values_equal_by_their_fields_hashable_and_unchangeable():
+    """The model's contract: two atoms are the same thing only when they are equal, so an atom
+    is a value (a dictionary key, a set member) that no step of the analysis changes."""
+    from cfn_trailwatch.records import FrozenInstanceError
+    from cfn_trailwatch.values import GeneratedName
+
+    made = [ResourceAttr("G", "Arn"), ResourceRef("G"), GeneratedName("G"), Parameter("P"),
+            Pseudo("AWS::Region"), Import("name"), Unknown("why"),
+            Text(("arn:", Pseudo("AWS::Partition"), ":logs:")), Import(Text((Parameter("P"), "-x")))]
+    for atom in made:
+        again = type(atom)(*(getattr(atom, name) for name in type(atom).__match_args__))
+        assert atom == again and hash(atom) == hash(again) and {atom: 1}[again] == 1
+        with pytest.raises(FrozenInstanceError):
+            setattr(atom, type(atom).__match_args__[0], "changed")
+    assert len(set(made)) == len(made)
