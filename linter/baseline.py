@@ -18,6 +18,7 @@ from pathlib import PurePath
 from typing import Any
 from urllib.parse import quote
 
+from . import schema_subset
 from .findings import Finding, Located
 from .records import record
 from .report._fingerprint import finding_base
@@ -124,10 +125,12 @@ def read(name: str) -> Baseline:
             and data.get("version") > VERSION:
         raise BaselineError(f"{name}: format version {data['version']} is newer than this "
                             f"cfn-trailwatch reads ({VERSION}): upgrade it")
-    import jsonschema  # only when a baseline is used: it is slow to import
+    errors: list = []
+    if not schema_subset.surely_valid(data, schema()):
+        import jsonschema  # only for a file not proven valid: it is slow to import
 
-    errors = sorted(jsonschema.Draft202012Validator(schema()).iter_errors(data),
-                    key=lambda e: list(map(str, e.absolute_path)))
+        errors = sorted(jsonschema.Draft202012Validator(schema()).iter_errors(data),
+                        key=lambda e: list(map(str, e.absolute_path)))
     if errors:
         where = "".join(f"[{p}]" if isinstance(p, int) else f".{p}"
                         for p in errors[0].absolute_path).lstrip(".") or "(top level)"

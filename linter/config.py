@@ -15,7 +15,7 @@ import re
 from importlib import resources
 from typing import Any, Callable
 
-from . import catalog
+from . import catalog, schema_subset
 from .records import field, record
 
 FILE_NAMES = (".cfn-trailwatch.yaml", ".cfn-trailwatch.yml")
@@ -217,14 +217,15 @@ def schema() -> dict[str, Any]:
 
 
 def _validate(data: Any, path: str) -> None:
-    import jsonschema  # only when a config file exists: it is slow to import
+    if not schema_subset.surely_valid(data, schema()):
+        import jsonschema  # only for a file not proven valid: it is slow to import
 
-    validator = jsonschema.Draft202012Validator(schema())
-    errors = sorted(validator.iter_errors(data), key=lambda e: list(map(str, e.absolute_path)))
-    if errors:
-        error = errors[0]
-        key = _key_path(error.absolute_path) or "(top level)"
-        raise ConfigError(f"{path}: {key}: {_reason(error)}")
+        validator = jsonschema.Draft202012Validator(schema())
+        errors = sorted(validator.iter_errors(data), key=lambda e: list(map(str, e.absolute_path)))
+        if errors:
+            error = errors[0]
+            key = _key_path(error.absolute_path) or "(top level)"
+            raise ConfigError(f"{path}: {key}: {_reason(error)}")
     known = set(catalog.rules())
     checks: list[tuple[str, Any]] = [(f"disable[{i}]", rule) for i, rule in enumerate(data.get("disable", []))]
     checks += [(f"rules.{rule}", rule) for rule in data.get("rules", {})]
