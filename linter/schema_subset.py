@@ -141,11 +141,9 @@ def _same(a: Any, b: Any) -> bool:
     "not proven", for arrays and objects."""
     if isinstance(a, (list, dict)) or isinstance(b, (list, dict)):
         return False
-    if isinstance(a, bool) or isinstance(b, bool):
-        return isinstance(a, bool) and isinstance(b, bool) and a == b
     if _is_number(a) and _is_number(b):
         return a == b
-    return type(a) is type(b) and a == b
+    return type(a) is type(b) and a == b   # a boolean equals only a boolean
 
 
 def _enum(instance: Any, value: Any, schema: dict, root: Any) -> bool:

@@ -168,6 +168,8 @@ def test_what_it_leaves_to_jsonschema():
     assert not surely_valid(1, False)
     assert surely_valid(1.0, {"type": "integer"}) and not surely_valid(True, {"type": "integer"})
     assert surely_valid("2027-02-30", {"format": "date"})        # no format checker here
+    for name in ("date", "any", "Number", "strings"):             # jsonschema: UnknownType
+        assert not surely_valid(1, {"type": name}) and not surely_valid("a", {"type": name})
 
 
 def test_a_valid_configuration_does_not_import_jsonschema(tmp_path):
