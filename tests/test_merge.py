@@ -285,6 +285,21 @@ def test_shards_of_other_scans_are_refused(here, capsys):
     assert code == 2 and "are of different shard counts N (2 and 3)" in err
 
 
+@pytest.mark.parametrize("fmt", ["json", "sarif"])
+def test_shards_run_with_other_options_are_refused(here, capsys, fmt):
+    """One job of the matrix with another --parameters (or regions, account, opt-in rules...)
+    would merge into a report no single scan gives."""
+    first = shards(capsys, fmt, 2, "stacks")
+    (here / first[0]).rename(here / f"a-{first[0]}")
+    other = shards(capsys, fmt, 2, "--parameters", "Env=prod", "stacks")
+    code, _, err = merge(capsys, f"a-{first[0]}", other[1])
+    assert code == 2 and err.endswith(
+        f"a-{first[0]} and {other[1]} are of different options (run with other --parameters, "
+        "--parameter-file, --regions, --account-id, --include-checks, --stack-name or "
+        "configuration): merge the reports of one scan\n")
+    assert merge(capsys, *other)[0] in (0, 1)   # the same options: merged
+
+
 def test_what_is_no_shard_report_is_refused(here, capsys):
     scan(capsys, "json", "--output", "whole.json", "stacks")
     for argv, message in [

@@ -12,9 +12,12 @@ import jsonschema
 import pytest
 
 from cfn_trailwatch.cli import main
+from cfn_trailwatch.config import Config, Waiver
+from cfn_trailwatch.load import Limits
 from cfn_trailwatch.report import Run
 from cfn_trailwatch.scan import discover
 from cfn_trailwatch.scan import shard as sharding
+from cfn_trailwatch.trail import Options
 
 from helpers import COMPLIANT, SEED, write
 
@@ -107,6 +110,28 @@ def test_a_nested_template_goes_with_every_template_nesting_it(tmp_path, monkeyp
         assert sum(set(group) <= set(share) for share in shares) == 1
 
 
+def test_the_options_id_names_what_decides_the_findings_besides_the_files():
+    base = sharding.options_id(Options(), Config())
+    assert base == sharding.options_id(Options(), Config())
+    assert len(base) == 64
+    for options in (Options(parameters={"Env": "prod"}), Options(regions=("eu-west-1",)),
+                    Options(account_id="123456789012"), Options(max_branches=8),
+                    Options(max_reference_depth=9), Options(opt_in=frozenset({"WT3001"})),
+                    Options(rule_options={"WT2001": {"min_retention_days": 400}}),
+                    Options(stack_name="prod-trail")):
+        assert sharding.options_id(options, Config()) != base, options
+    for config in (Config(disable=frozenset({"WT2002"})), Config(parameters=[("a/*", {"X": "1"})]),
+                   Config(parameter_files=[("a/*", "params/prod.json")]),
+                   Config(waivers=[Waiver(0, "ET1004", "a/*", "why")]),
+                   Config(stack_names=[("a.yaml", "org")]), Config(deployments=[("a/*", "prod")]),
+                   Config(workspace=["stacks"]), Config(baseline="b.json"),
+                   Config(load_limits=Limits(max_depth=20))):
+        assert sharding.options_id(Options(), config) != base, config
+    # where the configuration file is, and its fail_on (decided again by --merge), are not
+    assert sharding.options_id(Options(), Config(path="/elsewhere/.cfn-trailwatch.yaml",
+                                                 base="/elsewhere", fail_on="warning")) == base
+
+
 def test_the_scan_id_names_every_discovered_file():
     assert sharding.scan_id(["a.yaml", "b.yaml"]) == sharding.scan_id(["a.yaml", "b.yaml"])
     assert sharding.scan_id(["a.yaml", "b.yaml"]) != sharding.scan_id(["a.yaml"])
@@ -120,9 +145,12 @@ def test_a_shards_report_is_the_whole_scans_restricted_to_its_files(stacks, caps
     assert code == 2 and "shard" not in whole
     files = discover([str(stacks)], Run())
     seen_files, seen_errors, counts = [], [], {"files": 0, "templates": 0, "trails": 0}
+    seen_options: dict[str, str] = {}
     for k in (1, 2, 3):
         code, part = scan_json(capsys, "--shard", f"{k}/3", stacks, "missing.yaml")
         mine = {f for f in files + ["missing.yaml"] if sharding.owner(f, 3) == k}
+        options = part["shard"].pop("options_id")   # one scan: the same options in each shard
+        assert len(options) == 64 and options == seen_options.setdefault("id", options)
         assert part["shard"] == {"index": k, "count": 3, "scan_id": sharding.scan_id(files)}
         assert part["findings"] == [f for f in whole["findings"] if f["file"] in mine]
         assert part["errors"] == [e for e in whole["errors"] if e["file"] in mine]
@@ -173,8 +201,10 @@ def test_a_shards_sarif_names_its_shard_and_each_results_file(stacks, capsys):
     main(["--format", "sarif", "--shard", "2/3", str(stacks)])
     run = json.loads(capsys.readouterr()[0])["runs"][0]
     files = discover([str(stacks)], Run())
+    _, json_report = scan_json(capsys, "--shard", "2/3", stacks)
     assert run["properties"]["cfnTrailwatchShard"] == {
-        "index": 2, "count": 3, "scanId": sharding.scan_id(files)}
+        "index": 2, "count": 3, "scanId": sharding.scan_id(files),
+        "optionsId": json_report["shard"]["options_id"]}
     assert run["results"]
     for result in run["results"]:
         name = result["properties"]["cfnTrailwatchFile"]

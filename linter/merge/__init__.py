@@ -5,8 +5,8 @@ A shard's report is the whole scan's restricted to the shard's files (``scan/sha
 each report lists its entries sorted by file first, so joining is a stable sort of the
 concatenated entries by file: a file's entries all come from one shard, already in order. What
 this module checks before joining: every input is a report of one format, written by this very
-version, by a shard of the same scan (same discovered files, same N), and shards 1..N are each
-there once. Anything else is a :class:`MergeError`, said on one line (exit 2).
+version, by a shard of the same scan (same discovered files, same N, same options), and shards
+1..N are each there once. Anything else is a :class:`MergeError`, said on one line (exit 2).
 
 ``json_reports`` and ``sarif_reports`` hold what is particular to each format.
 """
@@ -69,6 +69,9 @@ def _in_shard_order(paths: Sequence[str], shards: list[dict[str, Any] | None]) -
     _same(paths, [shard["count"] for shard in shards], "shard counts N")
     _same(paths, [shard["scan_id"] for shard in shards],
           "scans (other files discovered: another commit, or other paths)", show=False)
+    _same(paths, [shard["options_id"] for shard in shards],
+          "options (run with other --parameters, --parameter-file, --regions, --account-id, "
+          "--include-checks, --stack-name or configuration)", show=False)
     count = shards[0]["count"]
     seen: dict[int, str] = {}
     for path, shard in zip(paths, shards):

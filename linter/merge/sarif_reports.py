@@ -37,7 +37,8 @@ def tool(document: dict[str, Any]) -> tuple[str, str]:
 def shard(document: dict[str, Any]) -> dict[str, Any] | None:
     found = _run(document).get("properties", {}).get(SHARD_KEY)
     return None if found is None else {"index": found["index"], "count": found["count"],
-                                       "scan_id": found["scanId"]}
+                                       "scan_id": found["scanId"],
+                                       "options_id": found["optionsId"]}
 
 
 def _without_file(entry: dict[str, Any]) -> dict[str, Any]:

@@ -28,6 +28,7 @@ class ShardInfo:
     index: int     # K, 1-based
     count: int     # N
     scan_id: str   # sha256 of every file the scan discovered (all shards), in walk order
+    options_id: str = ""   # sha256 of what else decides the findings (scan.shard.options_id)
 
 
 @record

@@ -46,7 +46,7 @@ def to_dict(run: Run) -> dict[str, Any]:
     document: dict[str, Any] = {"tool": {"name": TOOL_NAME, "version": __version__}}
     if run.shard is not None:  # --shard K/N: which share this is, for --merge
         document["shard"] = {"index": run.shard.index, "count": run.shard.count,
-                             "scan_id": run.shard.scan_id}
+                             "scan_id": run.shard.scan_id, "options_id": run.shard.options_id}
     return {
         **document,
         "findings": [_finding(item) for item in run.sorted_findings()],

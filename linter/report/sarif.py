@@ -198,7 +198,8 @@ def to_dict(run: Run) -> dict[str, Any]:
     if run.shard is not None:
         sarif_run["properties"] = {SHARD_KEY: {"index": run.shard.index,
                                                "count": run.shard.count,
-                                               "scanId": run.shard.scan_id}}
+                                               "scanId": run.shard.scan_id,
+                                               "optionsId": run.shard.options_id}}
     return {"$schema": SARIF_SCHEMA, "version": "2.1.0", "runs": [sarif_run]}
 
 

@@ -27,7 +27,7 @@ from . import fixes, pool, stacks
 from .check import GC_THRESHOLDS, check_file
 from .files import discover
 from .progress import Progress
-from .shard import Shard, select
+from .shard import Shard, options_id, select
 
 __all__ = ["GC_THRESHOLDS", "check", "check_files", "discover", "fix"]
 
@@ -39,7 +39,8 @@ def check(paths: Sequence[str], options: trail.Options, config: config_file.Conf
     link.real_path.cache_clear()   # a new scan: paths may point elsewhere than last time
     files = discover(paths, run)
     scan = stacks.index(files, options, config)   # from every file, before the shard's share
-    files = select(files, run, shard, scan.parents)
+    files = select(files, run, shard, scan.parents,
+                   options_id(options, config) if shard is not None else "")
     run.scanned = list(files)   # the shard's share: a baseline speaks for its entries only
     check_files(files, options, config, run, jobs or pool.cpu_count(), scan)
 

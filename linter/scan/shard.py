@@ -29,7 +29,7 @@ from __future__ import annotations
 import json
 import os
 from pathlib import PurePath
-from typing import Mapping, Sequence
+from typing import Any, Mapping, Sequence
 
 from .. import link
 from ..records import record
@@ -109,15 +109,41 @@ def scan_id(files: list[str]) -> str:
     return hashlib.sha256(text.encode("utf-8", "surrogateescape")).hexdigest()
 
 
+def options_id(options: Any, config: Any) -> str:
+    """Names what decides a scan's findings besides its files: the analysis options (the
+    command line's parameters, regions, account, limits, rule options, opt-in rules, stack
+    name) and what the configuration says of the files (disabled rules, per-file parameters,
+    stack names and deployments, waivers, workspace, baseline, limits), so that merging can
+    tell shards run with other options (another --parameters in one job of the matrix) from
+    shards of one scan. Paths of the machine (where the configuration file is) are left out."""
+    import hashlib   # here: only --shard pays for its import
+
+    decided = {
+        "options": [options.parameters, list(options.regions), options.account_id,
+                    options.max_branches, options.max_reference_depth, options.rule_options,
+                    sorted(options.opt_in), options.stack_name],
+        "config": [sorted(config.disable), config.parameters,
+                   [[glob, os.path.relpath(file)] for glob, file in config.parameter_files],
+                   [[w.rule, w.files, w.resource, str(w.expires), w.reason]
+                    for w in config.waivers],
+                   config.stack_names, config.deployments, config.workspace, config.baseline,
+                   repr(config.load_limits)],
+    }
+    text = json.dumps(decided, ensure_ascii=False, sort_keys=True, default=str)
+    return hashlib.sha256(text.encode("utf-8", "surrogateescape")).hexdigest()
+
+
 def select(files: list[str], run: Run, shard: Shard | None,
-           together: Mapping[str, Sequence[str]] | None = None) -> list[str]:
+           together: Mapping[str, Sequence[str]] | None = None,
+           options_hash: str = "") -> list[str]:
     """The files of ``shard`` (all of them without one), nested templates with the templates
     nesting them (``together``, see groups). The errors already in ``run`` (paths that do not
-    exist) are kept only in their owner's shard, and the run records which shard it is, for the
-    JSON and SARIF reports."""
+    exist) are kept only in their owner's shard, and the run records which shard it is, of which
+    scan and with which options (``options_hash``, :func:`options_id`), for the JSON and SARIF
+    reports."""
     if shard is None:
         return files
-    run.shard = ShardInfo(shard.index, shard.count, scan_id(files))
+    run.shard = ShardInfo(shard.index, shard.count, scan_id(files), options_hash)
     run.errors[:] = [error for error in run.errors if owner(error.file, shard.count) == shard.index]
     placed = groups(files, together or {})
     return [path for path in files if _bucket(placed[path], shard.count) == shard.index]
