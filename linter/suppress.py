@@ -27,7 +27,7 @@ from collections import defaultdict
 from typing import Any, Callable, Iterable
 
 from . import config as config_file
-from . import records
+from . import load, records
 from .baseline import Baseline, Entry, Key
 from .findings import FileError, Finding, Located, Suppression
 from .report import Run, finding_key
@@ -152,10 +152,25 @@ def apply_baseline(run: Run, baseline: Baseline, folders: Iterable[str] = ()) ->
                 item, suppression=Suppression("baseline", baseline.justification(pairs[id(item)])))
             for item in run.findings]
     scope = _Scope(run, folders)
+    placed: dict[str, Any] = {}   # file -> its document (None: it cannot be read)
     for entry in left:
         if scope.covers(baseline, entry):
-            run.notes.append(FileError(scope.shown(baseline.absolute(entry.file)), 1, 1,
+            file = baseline.absolute(entry.file)
+            run.notes.append(FileError(scope.shown(file), *_where(file, entry.path, placed),
                                        stale_message(baseline, entry)))
+
+
+def _where(file: str, path: tuple, placed: dict[str, Any]) -> tuple[int, int]:
+    """Where a stale entry's anchor is in ``file`` now: the line and column of its path, or of
+    the deepest part of it the template still has (the trail, ``Resources``); 1, 1 when the
+    file cannot be read. Only files with stale entries are read again."""
+    if file not in placed:
+        try:
+            placed[file] = load.load_path(file)
+        except Exception:  # noqa: BLE001 - the note still says what is stale, at the top
+            placed[file] = None
+    document = placed[file]
+    return (1, 1) if document is None else document.position(list(path))
 
 
 def stale_message(baseline: Baseline, entry: Entry) -> str:

@@ -165,7 +165,8 @@ def test_a_stale_entry_is_a_note_and_does_not_change_the_exit(here, capsys):
     code, out, _ = cli(capsys, "--baseline", "b.json", "fixtures")
     assert code == 0
     notes = [line for line in out.splitlines() if ": note: " in line]
-    assert notes == ["fixtures/ET1008/fail_false.yaml:1:1: note: baseline b.json: ET1008 on Trail "
+    # at the entry's anchor, where the property still is
+    assert notes == ["fixtures/ET1008/fail_false.yaml:30:7: note: baseline b.json: ET1008 on Trail "
                      "at Resources.Trail.Properties.IsLogging is no longer found: remove the "
                      "entry, or rewrite the baseline with --write-baseline"]
     # With a new finding beside it, the exit is that of the new finding alone.
@@ -176,6 +177,19 @@ def test_a_stale_entry_is_a_note_and_does_not_change_the_exit(here, capsys):
     assert cli(capsys, "--write-baseline", "b.json", "fixtures")[0] == 0
     code, report = as_json(capsys, "--baseline", "b.json", "fixtures")
     assert code == 0 and report["notes"] == []
+
+
+def test_a_stale_entry_is_placed_at_what_is_left_of_its_anchor(here, capsys):
+    fixtures = copy_fixtures(here)
+    assert cli(capsys, "--write-baseline", "b.json", "fixtures")[0] == 0
+    target = fixtures / "ET1008" / "fail_false.yaml"
+    # the property gone: at the trail's Properties
+    edit(target, "      IsLogging: false   # expect: ET1008\n", "")
+    lines = target.read_text().splitlines()
+    properties = next(n for n, line in enumerate(lines, 1) if line.strip() == "Properties:"
+                      and lines[n - 2].strip() == "Type: AWS::CloudTrail::Trail")
+    code, report = as_json(capsys, "--baseline", "b.json", "fixtures/ET1008")
+    assert code == 0 and [(n["line"], n["column"]) for n in report["notes"]] == [(properties, 5)]
 
 
 def test_entries_of_files_not_scanned_are_left_alone(here, capsys):
