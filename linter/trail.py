@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any, Iterator
 
-from . import arn, delivery_alarm, hygiene, iam, link, load, monitoring
+from . import arn, delivery_alarm, hygiene, iam, link, load, monitoring, records
 from .records import field, record
 from .values import choices
 from .findings import Finding, Note, scoped
@@ -124,6 +124,8 @@ def analyse(template: Any, options: Options | None = None, linked: Any = None) -
         filters = [f for f in filters if link.FILE_SEPARATOR not in f]
     alone = monitoring.Standalone()
     notes: dict[tuple, Note] = {}
+    # several regions: per finding, the regions it is found in, with its message there
+    regions_of: dict[tuple, set[tuple[str, str]]] = {}
     for region in options.regions or (DEFAULT_REGION,):
         if not trails and not filters:
             break
@@ -148,6 +150,9 @@ def analyse(template: Any, options: Options | None = None, linked: Any = None) -
                                          f"{type(err).__name__}: {err}"))
             for finding in check.findings:
                 found.setdefault((finding.resource, finding.rule, finding.path), finding)
+                if region_label:
+                    regions_of.setdefault((finding.resource, finding.rule, finding.path),
+                                          set()).add((region, _unlabelled(finding, region)))
             for note in check.notes:
                 notes.setdefault((note.rule, note.path, note.message), note)
             _add_problems(errors, resolver, trail_id, "trail")
@@ -163,12 +168,33 @@ def analyse(template: Any, options: Options | None = None, linked: Any = None) -
             _add_problems(errors, resolver, filters[0], "metric filter")
     for finding in alone.findings:
         found.setdefault((finding.resource, finding.rule, finding.path), finding)
+        for region in options.regions if len(options.regions) > 1 else ():
+            if _unlabelled(finding, region) != finding.message:
+                regions_of.setdefault((finding.resource, finding.rule, finding.path),
+                                      set()).add((region, _unlabelled(finding, region)))
+    _every_region(found, regions_of, options.regions)
     for note in alone.notes:
         notes.setdefault((note.rule, note.path, note.message), note)
     anchors = list(dict.fromkeys(alone.anchors))
     order = {lid: number for number, lid in enumerate(trails + filters)}
     findings = sorted(found.values(), key=lambda f: (order[f.resource], f.rule, f.path))
     return Analysis(findings, len(trails), errors, list(notes.values()), anchors)
+
+
+def _unlabelled(finding: Finding, region: str) -> str:
+    """A finding's message without its region (``findings.scoped`` puts it first)."""
+    return finding.message.replace(f" [when region={region}, ", " [when ", 1) \
+        .replace(f" [when region={region}]", "", 1)
+
+
+def _every_region(found: dict[tuple, Finding], regions_of: dict[tuple, set[tuple[str, str]]],
+                  regions: tuple[str, ...]) -> None:
+    """A finding of several regions is kept once, from the first region it is found in; one
+    found in every region with the same message names none (it would read as that region's
+    alone). One found in some regions keeps its first region's label."""
+    for key, seen in regions_of.items():
+        if {region for region, _ in seen} == set(regions) and len({m for _, m in seen}) == 1:
+            found[key] = records.replace(found[key], message=next(iter(seen))[1])
 
 
 def _add_problems(errors: list[tuple[str, str]], resolver: Resolver, anchor: str,

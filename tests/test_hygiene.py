@@ -615,9 +615,11 @@ def test_a_failing_hygiene_check_does_not_hide_the_chain(monkeypatch):
     assert result.errors == [("Trail", "internal error while analysing trail Trail: RuntimeError: hygiene bug")]
 
 
-def test_two_regions_label_the_finding():
+def test_a_finding_of_every_region_names_none():
+    # found in both regions alike: labelling it with the first would read as that region's alone
     finding = one(retention("30"), "WT2001", regions=("us-east-1", "eu-west-1"))
-    assert finding.message.endswith("[when region=us-east-1]")
+    assert finding.message == ("Trail Trail: its log group TrailLogs keeps events for 30 days, "
+                               "less than the required 365 (min_retention_days)")
 
 
 # --- the evidence tree ------------------------------------------------------------------------

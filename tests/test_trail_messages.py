@@ -119,9 +119,9 @@ def test_a_grant_missing_for_the_group_a_condition_chooses_names_the_condition()
     text = chosen("!If [UseA, !GetAtt A.Arn, !GetAtt B.Arn]", "!GetAtt Role.Arn")
     rule, message = NOT_ON_B
     assert messages(text) == [(rule, message.format(region=""))]
-    # Several regions: the region comes first.
+    # Several regions, the finding alike in each: no region is named
     assert messages(text, regions=("us-east-1", "eu-west-1")) == [
-        (rule, message.format(region="region=us-east-1, "))]
+        (rule, message.format(region=""))]
 
 
 def test_a_grant_missing_for_the_role_a_condition_chooses_names_the_condition():
@@ -141,3 +141,29 @@ def test_a_monitoring_finding_on_the_group_a_condition_chooses_names_the_conditi
     assert finding.message.startswith("Trail Trail: CloudWatch.1 (root user usage) on its log "
                                       "group A: no AWS::Logs::MetricFilter on it")
     assert finding.message.endswith("[when UseA=true, Pick='a']")
+
+
+def test_a_finding_of_some_regions_or_unlike_across_them_keeps_its_first_regions_label():
+    from cfn_trailwatch.findings import Finding
+
+    def finding(message):
+        return Finding("ET1006", "Trail", ("Resources", "Trail"), message, (), (), ())
+
+    east = finding("role R may not [when region=us-east-1, IsProd=true]")
+    key = ("Trail", "ET1006", ("Resources", "Trail"))
+    regions = ("us-east-1", "eu-west-1")
+    # in every region alike: no region
+    found = {key: east}
+    trail._every_region(found, {key: {("us-east-1", "role R may not [when IsProd=true]"),
+                                      ("eu-west-1", "role R may not [when IsProd=true]")}}, regions)
+    assert found[key].message == "role R may not [when IsProd=true]"
+    # in one region only, or said otherwise in the other: as found first
+    for seen in ({("us-east-1", "role R may not [when IsProd=true]")},
+                 {("us-east-1", "role R may not [when IsProd=true]"),
+                  ("eu-west-1", "role R may not (on eu-west-1) [when IsProd=true]")}):
+        found = {key: east}
+        trail._every_region(found, {key: seen}, regions)
+        assert found[key] is east
+    assert trail._unlabelled(finding("m [when region=eu-west-1]"), "eu-west-1") == "m"
+    assert trail._unlabelled(finding("m [when region=eu-west-1, X=a]"), "eu-west-1") == "m [when X=a]"
+    assert trail._unlabelled(finding("m [when X=a]"), "eu-west-1") == "m [when X=a]"
