@@ -12,7 +12,8 @@ every round, so a change of machine load hits them alike):
 
   (a) every template under <repo>/../shared/corpus: ``cfn-trailwatch --format json FILES`` vs
       plain ``cfn-lint FILES`` vs the parse floor ``python bench/parse_floor.py FILES``;
-  (b) one small template (pre-commit latency): the same three on fixtures/seed/fail_seed_sample.yaml;
+  (b) one small template (pre-commit latency): the same three on fixtures/seed/fail_seed_sample.yaml,
+      and cfn-trailwatch with a team's configuration file (bench/precommit-config.yaml);
   (c) generated templates with N trails (bench/gen_trails.py): cfn-trailwatch vs the floor per N;
   (d) ``cfn-lint -a cfn_trailwatch.rules -- FILES`` vs plain ``cfn-lint FILES`` on the corpus
       (the plain cfn-lint runs of (a) are shared when both sections run); and, because
@@ -605,17 +606,23 @@ def main(argv: Sequence[str] | None = None) -> int:
         if "b" in sections:
             small = os.path.relpath(SMALL_TEMPLATE, REPO)
             tw_b = Command("cfn-trailwatch", [[trailwatch, small]], _check_trailwatch)
+            config_b = os.path.relpath(BENCH / "precommit-config.yaml", REPO)
+            tw_bc = Command("cfn-trailwatch --config (a team's configuration file)",
+                            [[trailwatch, "--config", config_b, small]], _check_trailwatch)
             cl_b = Command("cfn-lint", [[cfnlint, small]], _check_cfnlint)
             fl_b = Command("parse floor", [floor + [small]], _check_floor)
             _progress(f"small template: {small}")
-            measure([tw_b, cl_b, fl_b], repeat, env)
+            measure([tw_b, tw_bc, cl_b, fl_b], repeat, env)
             speedup = cl_b.median / tw_b.median
             emit(f"## (b) one small template (pre-commit latency): {small}")
             emit()
-            emit(table([tw_b, cl_b, fl_b], baseline=fl_b))
+            emit(table([tw_b, tw_bc, cl_b, fl_b], baseline=fl_b))
             emit()
             emit(f"- cfn-lint / cfn-trailwatch: **{speedup:.1f}x** "
                  f"(CPU {cl_b.cpu_median / tw_b.cpu_median:.1f}x; min {cl_b.best / tw_b.best:.1f}x)")
+            emit(f"- with a configuration file ({config_b}) / without: "
+                 f"{tw_bc.median / tw_b.median:.2f}x (+{(tw_bc.median - tw_b.median) * 1000:.0f} ms;"
+                 " no target: a valid file is checked without importing jsonschema)")
             emit(f"- cfn-trailwatch / floor: {tw_b.median / fl_b.median:.2f}x (the floor is "
                  f"mostly the interpreter's start and `import yaml`)")
             emit()
@@ -623,7 +630,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                             f">= {TARGET_B_VS_CFNLINT:g}x", f"{speedup:.1f}x",
                             speedup >= TARGET_B_VS_CFNLINT,
                             f"{cl_b.cpu_median / tw_b.cpu_median:.1f}x"))
-            results["sections"]["b"] = _raw([tw_b, cl_b, fl_b])  # type: ignore[index]
+            results["sections"]["b"] = _raw([tw_b, tw_bc, cl_b, fl_b])  # type: ignore[index]
 
         # (c) generated templates
         if "c" in sections:
