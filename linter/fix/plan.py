@@ -362,10 +362,16 @@ class Planner:
                          for _, link in check.fix_groups if link is not None and link.logical_id})
         if not groups:
             raise Cannot("the trail's log group is not in this template")
-        for group in groups:
-            self._setting(group, "WT2001", "RetentionInDays",
-                          lambda v, d=days: scalar_int(v) is not None and scalar_int(v) < d, days,
-                          trail_id=trail_id)
+
+        def short(value: Any) -> bool:
+            return scalar_int(value) is not None and scalar_int(value) < days
+
+        # A group the trail may write to whose retention is long enough (or unset: kept for
+        # ever) is left alone; only the others are changed, or said why not.
+        to_change = [group for group in groups if _may_need(self.props(group), "RetentionInDays",
+                                                            short)]
+        for group in to_change or groups:
+            self._setting(group, "WT2001", "RetentionInDays", short, days, trail_id=trail_id)
 
     # -- the log group: ET1001, ET1003 --------------------------------------------------------------
 
@@ -706,6 +712,15 @@ def _if_leaves(value: Any, path: tuple):
             yield from _if_leaves(value["Fn::If"][index], (*path, "Fn::If", index))
     else:
         yield path, value
+
+
+def _may_need(properties: Any, key: str, bad: Callable[[Any], bool]) -> bool:
+    """Whether a setting may need changing: some value of its ``Fn::If`` tree is wrong or
+    computed (a parameter, an import), not when every value is right or it is unset."""
+    if not isinstance(properties, dict) or key not in properties:
+        return False
+    return any(bad(value) or (isinstance(value, dict) and not _is_no_value(value))
+               for _, value in _if_leaves(properties[key], ()))
 
 
 def _is_no_value(value: Any) -> bool:
