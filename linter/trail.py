@@ -125,7 +125,7 @@ def analyse(template: Any, options: Options | None = None, linked: Any = None) -
     alone = monitoring.Standalone()
     notes: dict[tuple, Note] = {}
     # several regions: per finding, the regions it is found in, with its message there
-    regions_of: dict[tuple, set[tuple[str, str]]] = {}
+    regions_of: dict[tuple, dict[str, str]] = {}
     for region in options.regions or (DEFAULT_REGION,):
         if not trails and not filters:
             break
@@ -150,9 +150,9 @@ def analyse(template: Any, options: Options | None = None, linked: Any = None) -
                                          f"{type(err).__name__}: {err}"))
             for finding in check.findings:
                 found.setdefault((finding.resource, finding.rule, finding.path), finding)
-                if region_label:
+                if region_label:   # the region's first finding of the key, as kept
                     regions_of.setdefault((finding.resource, finding.rule, finding.path),
-                                          set()).add((region, _unlabelled(finding, region)))
+                                          {}).setdefault(region, _unlabelled(finding, region))
             for note in check.notes:
                 notes.setdefault((note.rule, note.path, note.message), note)
             _add_problems(errors, resolver, trail_id, "trail")
@@ -171,7 +171,7 @@ def analyse(template: Any, options: Options | None = None, linked: Any = None) -
         for region in options.regions if len(options.regions) > 1 else ():
             if _unlabelled(finding, region) != finding.message:
                 regions_of.setdefault((finding.resource, finding.rule, finding.path),
-                                      set()).add((region, _unlabelled(finding, region)))
+                                      {}).setdefault(region, _unlabelled(finding, region))
     _every_region(found, regions_of, options.regions)
     for note in alone.notes:
         notes.setdefault((note.rule, note.path, note.message), note)
@@ -187,14 +187,15 @@ def _unlabelled(finding: Finding, region: str) -> str:
         .replace(f" [when region={region}]", "", 1)
 
 
-def _every_region(found: dict[tuple, Finding], regions_of: dict[tuple, set[tuple[str, str]]],
+def _every_region(found: dict[tuple, Finding], regions_of: dict[tuple, dict[str, str]],
                   regions: tuple[str, ...]) -> None:
     """A finding of several regions is kept once, from the first region it is found in; one
-    found in every region with the same message names none (it would read as that region's
-    alone). One found in some regions keeps its first region's label."""
+    found in every region with the same message (each region's first, as kept) names none: it
+    would read as that region's alone. One found in some regions keeps its first region's
+    label."""
     for key, seen in regions_of.items():
-        if {region for region, _ in seen} == set(regions) and len({m for _, m in seen}) == 1:
-            found[key] = records.replace(found[key], message=next(iter(seen))[1])
+        if set(seen) == set(regions) and len(set(seen.values())) == 1:
+            found[key] = records.replace(found[key], message=next(iter(seen.values())))
 
 
 def _add_problems(errors: list[tuple[str, str]], resolver: Resolver, anchor: str,

@@ -615,6 +615,15 @@ def test_a_failing_hygiene_check_does_not_hide_the_chain(monkeypatch):
     assert result.errors == [("Trail", "internal error while analysing trail Trail: RuntimeError: hygiene bug")]
 
 
+def test_a_finding_of_several_scenarios_in_every_region_names_none():
+    # one key (rule, trail, path), two scenarios in each region: the first of each region is
+    # what is kept, and it reads the same in both
+    text = retention("!Ref Days", params="Days: {Type: Number, AllowedValues: [30, 90], Default: 30}\n")
+    finding = one(text, "WT2001", regions=("us-east-1", "eu-west-1"))
+    assert finding.message == one(text, "WT2001").message
+    assert "region=" not in finding.message and "[when Days=" in finding.message
+
+
 def test_a_finding_of_every_region_names_none():
     # found in both regions alike: labelling it with the first would read as that region's alone
     finding = one(retention("30"), "WT2001", regions=("us-east-1", "eu-west-1"))

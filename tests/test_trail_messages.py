@@ -154,13 +154,13 @@ def test_a_finding_of_some_regions_or_unlike_across_them_keeps_its_first_regions
     regions = ("us-east-1", "eu-west-1")
     # in every region alike: no region
     found = {key: east}
-    trail._every_region(found, {key: {("us-east-1", "role R may not [when IsProd=true]"),
-                                      ("eu-west-1", "role R may not [when IsProd=true]")}}, regions)
+    trail._every_region(found, {key: {"us-east-1": "role R may not [when IsProd=true]",
+                                      "eu-west-1": "role R may not [when IsProd=true]"}}, regions)
     assert found[key].message == "role R may not [when IsProd=true]"
     # in one region only, or said otherwise in the other: as found first
-    for seen in ({("us-east-1", "role R may not [when IsProd=true]")},
-                 {("us-east-1", "role R may not [when IsProd=true]"),
-                  ("eu-west-1", "role R may not (on eu-west-1) [when IsProd=true]")}):
+    for seen in ({"us-east-1": "role R may not [when IsProd=true]"},
+                 {"us-east-1": "role R may not [when IsProd=true]",
+                  "eu-west-1": "role R may not (on eu-west-1) [when IsProd=true]"}):
         found = {key: east}
         trail._every_region(found, {key: seen}, regions)
         assert found[key] is east
