@@ -164,6 +164,7 @@ def test_a_finding_of_some_regions_or_unlike_across_them_keeps_its_first_regions
         found = {key: east}
         trail._every_region(found, {key: seen}, regions)
         assert found[key] is east
-    assert trail._unlabelled(finding("m [when region=eu-west-1]"), "eu-west-1") == "m"
-    assert trail._unlabelled(finding("m [when region=eu-west-1, X=a]"), "eu-west-1") == "m [when X=a]"
-    assert trail._unlabelled(finding("m [when X=a]"), "eu-west-1") == "m [when X=a]"
+    unlabelled = trail._unlabelled
+    assert unlabelled(finding("m [when region=eu-west-1]"), "eu-west-1") == "m"
+    assert unlabelled(finding("m [when region=eu-west-1, X=a]"), "eu-west-1") == "m [when X=a]"
+    assert unlabelled(finding("m [when X=a]"), "eu-west-1") == "m [when X=a]"
