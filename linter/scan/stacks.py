@@ -21,7 +21,6 @@ nothing. It is built in the main process and handed to the workers (it pickles).
 
 from __future__ import annotations
 
-import functools
 import json
 import os
 import re
@@ -171,10 +170,10 @@ class LazyExports:
     def _may_build(self, path: str, words: list[str]) -> bool:
         """Whether the exporter's text or what is given it holds one of ``words``: first the
         whole text (a plain search), then only where a name's text can come from."""
-        if not any(word in self._whole_text(path) for word in words):
+        if not any(_has_word(self._whole_text(path), word) for word in words):
             return any(word in self._given(path) for word in words)
         text = self._name_text(path)
-        return any(word in text and _whole_word(word).search(text) for word in words)
+        return any(_has_word(text, word) for word in words)
 
     def _whole_text(self, path: str) -> str:
         if path not in self._text:
@@ -232,10 +231,16 @@ def _name_text(text: str) -> str:
     parts = sections.split(text)
     if parts is None:
         return text
-    return "\n".join(
-        _TRAILING_COMMENT.sub(r"\1", _NO_TEXT_LINE.sub("", _NOT_A_NAME_LINE.sub("", part)
-                                                       if name in _DESCRIBED_SECTIONS else part))
-        for name, part in parts if name in _NAME_TEXT_SECTIONS)
+    kept = []
+    for name, part in parts:
+        if name in _NAME_TEXT_SECTIONS:
+            # each pattern starts at a line's "\n" (found by a fast search for that character;
+            # "^" in MULTILINE mode would make the matcher try every position)
+            part = "\n" + part
+            if name in _DESCRIBED_SECTIONS:
+                part = _NOT_A_NAME_LINE.sub("\n", part)
+            kept.append(_TRAILING_COMMENT.sub(r"\n\1", _NO_TEXT_LINE.sub("\n", part))[1:])
+    return "\n".join(kept)
 
 
 def _json_name_strings(data: dict) -> Iterator[str]:
@@ -272,14 +277,14 @@ _DESCRIBED_SECTIONS = frozenset({"Parameters", "Outputs"})
 # a line of a parameter or an output that is never an export name's text: its description,
 # constraint, output value or condition (written on one line; a longer one stays, which is
 # only more text)
-_NOT_A_NAME_LINE = re.compile(r"^[ \t]+(?:Description|ConstraintDescription|AllowedPattern|"
+_NOT_A_NAME_LINE = re.compile(r"\n[ \t]+(?:Description|ConstraintDescription|AllowedPattern|"
                               r"Type|MinLength|MaxLength|MinValue|MaxValue|NoEcho|"
-                              r"Value|Condition)[ \t]*:.*$", re.M)
+                              r"Value|Condition)[ \t]*:[^\n]*")
 # a line of no text in any of them: a comment, or a key alone (a logical ID, "Export:", a
 # mapping's key: never part of a value)
-_NO_TEXT_LINE = re.compile(r"^[ \t]*(?:#.*|[A-Za-z0-9_:-]+[ \t]*:[ \t]*(?:#.*)?)$", re.M)
+_NO_TEXT_LINE = re.compile(r"\n[ \t]*(?:#[^\n]*|[A-Za-z0-9_:-]+[ \t]*:[ \t]*(?:#[^\n]*)?)(?=\n|\Z)")
 # a comment after a value, on a line with no quote before it (where " #" may be in a string)
-_TRAILING_COMMENT = re.compile(r"^([^'\"#\n]*?)[ \t]+#.*$", re.M)
+_TRAILING_COMMENT = re.compile(r"\n([^'\"#\n]*?)[ \t]+#[^\n]*")
 
 
 # the words of an export name that its template must hold to be able to build it: a name's word
@@ -288,9 +293,24 @@ _TRAILING_COMMENT = re.compile(r"^([^'\"#\n]*?)[ \t]+#.*$", re.M)
 _WORD = re.compile(r"[A-Za-z0-9]{3,}")
 
 
-@functools.lru_cache(maxsize=1024)
-def _whole_word(word: str) -> re.Pattern[str]:
-    return re.compile(r"(?<![A-Za-z0-9])" + word + r"(?![A-Za-z0-9])")
+def _has_word(text: str, word: str) -> bool:
+    """Whether ``word`` stands in ``text`` as a whole run of letters and digits (each
+    occurrence found by ``str.find``, its two neighbours then looked at)."""
+    at = text.find(word)
+    while at >= 0:
+        end = at + len(word)
+        if (at == 0 or not _is_word_char(text[at - 1])) \
+                and (end == len(text) or not _is_word_char(text[end])):
+            return True
+        at = text.find(word, at + 1)
+    return False
+
+
+def _is_word_char(char: str) -> bool:
+    return char.isascii() and char.isalnum()
+
+
+
 # what AWS::Partition and AWS::URLSuffix may be
 _PSEUDO_TEXT = "aws aws-cn aws-us-gov aws-iso aws-iso-b amazonaws.com amazonaws.com.cn"
 
