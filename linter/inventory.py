@@ -41,6 +41,10 @@ class Inventory:
         # (logical ID, keys) -> what resolving them gave, per binding of the names consulted
         # (linter/monitoring.py's _created): a cache of the resolver, not an index of the text
         self.resolved: dict[tuple, list] = {}
+        # id of a resolved alarm's properties (kept in ``resolved``, so alive as long as this)
+        # -> its (namespace, metric name) as text: an alarm is met once per trail, control,
+        # filter and scenario, its metric read each time
+        self.metric_of: dict[int, tuple[str, str]] = {}
         for filter_id in sorted(names.by_type(METRIC_FILTER)):
             props = properties(filter_id)
             raw = props.get("FilterPattern")

@@ -401,7 +401,10 @@ def _alarms(check: Any, c: Any, name: str, metrics: list, lines: list, s: Scenar
         for first, head in (added if fresh is None else fresh):
             if not isinstance(head, dict):
                 continue
-            key = (scalar_text(head.get("Namespace")), scalar_text(head.get("MetricName")))
+            key = index.metric_of.get(id(head))
+            if key is None:
+                key = index.metric_of[id(head)] = (scalar_text(head.get("Namespace")),
+                                                   scalar_text(head.get("MetricName")))
             metric = head.get("MetricName")
             if isinstance(metric, ResourceRef) and \
                     check.resolver.resource_type(metric.logical_id) == METRIC_FILTER:
