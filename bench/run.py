@@ -2,7 +2,7 @@
 
     python bench/run.py                  # everything, 5 repeats (about 20 min: cfn-lint is slow)
     python bench/run.py --repeat 3       # fewer repeats
-    python bench/run.py --quick          # 1 repeat, N = 300 and 600, for a smoke check
+    python bench/run.py --quick          # 1 repeat (5 for commands under 2 s), N = 300 and 600
     python bench/run.py --sections bc    # only some sections (a, b, c, d, e, f, g)
     python bench/run.py --profile        # no timing: profile the corpus scan in-process
                                          # (same as python bench/profile_scan.py)
@@ -93,6 +93,7 @@ DEFAULT_WT3_TIMEOUT = 120.0
 DEFAULT_STACK_SIZES = (50, 100)
 QUICK_STACK_SIZES = (25, 50)
 QUICK_WARMUP_AS_RUN = 5.0      # --quick: a warm-up longer than this is the command's timed run
+QUICK_SHORT = (2.0, 5)         # --quick: a command under 2 s gets 5 timed runs (see measure)
 CORPUS_MONITORING = CORPUS / "real-monitoring"
 WT3 = ["--include-checks", "WT3"]             # every rule on, in the command line
 CFNLINT_WT3 = ["-e", "-a", "cfn_trailwatch.rules", "--"]   # and in cfn-lint (opt-in = experimental)
@@ -205,27 +206,35 @@ def _run_once(command: Command, env: dict[str, str], keep_output: bool) -> tuple
 
 
 def measure(commands: Sequence[Command], repeat: int, env: dict[str, str],
-            warmup_as_run: float | None = None) -> None:
+            warmup_as_run: float | None = None,
+            short: tuple[float, int] | None = None) -> None:
     """Warm up each command once, then run them in turns, ``repeat`` rounds, rotating the order.
     ``warmup_as_run`` (``--quick``): a warm-up that took longer than that many seconds is kept as
     the command's first timed run (caches weigh nothing at that length; cfn-lint's corpus runs).
+    ``short`` (``--quick``): (seconds, runs): a command whose warm-up took less than that gets at
+    least that many timed runs, in turns with the others (one run of a half-second command
+    spreads by more than the margins of the targets; five cost a few seconds).
     A command over its ``timeout`` raises TooSlow."""
+    wanted: dict[int, int] = {}
     for command in commands:
         _progress(f"warm-up  {command.label}")
         wall, cpu = _run_once(command, env, keep_output=True)
+        wanted[id(command)] = repeat if short is None or wall >= short[0] \
+            else max(repeat, short[1])
         if warmup_as_run is not None and wall > warmup_as_run:
             command.wall.append(wall)
             command.cpu.append(cpu)
             _progress(f"warm-up  {command.label}: {wall:.3f} s, kept as a timed run")
-    for round_ in range(repeat):
+    rounds = max(wanted.values(), default=repeat)
+    for round_ in range(rounds):
         shift = round_ % len(commands)
         for command in list(commands[shift:]) + list(commands[:shift]):
-            if len(command.wall) >= repeat:
+            if len(command.wall) >= wanted[id(command)]:
                 continue
             wall, cpu = _run_once(command, env, keep_output=False)
             command.wall.append(wall)
             command.cpu.append(cpu)
-            _progress(f"round {round_ + 1}/{repeat}  {command.label}: {wall:.3f} s")
+            _progress(f"round {round_ + 1}/{rounds}  {command.label}: {wall:.3f} s")
 
 
 def plugin_share(files: Sequence[str], env: dict[str, str], repeat: int,
@@ -425,8 +434,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--repeat", type=int, default=None,
                         help="timed runs per command (default 5; --quick: 1)")
     parser.add_argument("--quick", action="store_true",
-                        help="smoke run: 1 repeat (a warm-up over 5 s is that run), N = 300 and "
-                             "600 for (c), 4 and 8 for (f), 25 and 50 for (g)")
+                        help="smoke run: 1 repeat (a warm-up over 5 s is that run; a command "
+                             "under 2 s gets 5), N = 300 and 600 for (c), 4 and 8 for (f), 25 and "
+                             "50 for (g)")
     parser.add_argument("--sections", default="abcdefg",
                         help="which sections to run, any of a b c d e f g (default: abcdefg)")
     parser.add_argument("--sizes", default=None,
@@ -473,6 +483,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not stack_sizes or min(stack_sizes) < 1:
         parser.error("--stack-sizes takes whole numbers of at least 1")
     warmup_as_run = QUICK_WARMUP_AS_RUN if args.quick else None
+    short = QUICK_SHORT if args.quick else None
     sections = set(args.sections.lower())
     if not sections <= set("abcdefg"):
         parser.error("--sections takes letters among a, b, c, d, e, f, g")
@@ -542,7 +553,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                                          args.max_arg_bytes), _check_cfnlint)
                 commands.append(plugin)
             _progress(f"corpus: {len(files)} files; {len(commands)} commands x {repeat} runs")
-            measure(commands, repeat, env, warmup_as_run)
+            measure(commands, repeat, env, warmup_as_run, short)
 
             if tw and fl and cfnlint_plain:
                 emit(f"## (a) corpus scan: {len(files)} files under ../shared/corpus"
@@ -591,7 +602,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                                    [[cfnlint, *CFNLINT_WT3, *mon]], _check_cfnlint)
                     fl_m = Command("parse floor", [floor + mon], _check_floor)
                     _progress(f"real-monitoring: {len(mon)} files")
-                    measure([tw_m, cl_m, fl_m], repeat, env, warmup_as_run)
+                    measure([tw_m, cl_m, fl_m], repeat, env, warmup_as_run, short)
                     emit(f"### (e) the same on ../shared/corpus/real-monitoring alone: "
                          f"{len(mon)} templates with CIS filters and alarms")
                     emit()
@@ -612,7 +623,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             cl_b = Command("cfn-lint", [[cfnlint, small]], _check_cfnlint)
             fl_b = Command("parse floor", [floor + [small]], _check_floor)
             _progress(f"small template: {small}")
-            measure([tw_b, tw_bc, cl_b, fl_b], repeat, env)
+            measure([tw_b, tw_bc, cl_b, fl_b], repeat, env, short=short)
             speedup = cl_b.median / tw_b.median
             emit(f"## (b) one small template (pre-commit latency): {small}")
             emit()
@@ -642,7 +653,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                                    _check_trailwatch)
                     fl_c = Command(f"parse floor N={n}", [floor + [path]], _check_floor)
                     _progress(f"generated: N={n}, {os.path.getsize(path) / 1e6:.2f} MB")
-                    measure([tw_c, fl_c], repeat, env)
+                    measure([tw_c, fl_c], repeat, env, short=short)
                     rows.append((n, os.path.getsize(path), tw_c, fl_c))
             emit("## (c) generated templates: N trails, each with its log group, role and policy")
             emit()
@@ -804,7 +815,7 @@ def _section_f(emit: Callable[[str], None], targets: list, results: dict, sizes:
             _progress(f"generated with the monitoring chain: N={n}, "
                       f"{os.path.getsize(path) / 1e6:.2f} MB")
             try:
-                measure(list(cmds.values()), repeat, env, warmup_as_run)
+                measure(list(cmds.values()), repeat, env, warmup_as_run, short)
             except TooSlow as slow:
                 stopped = f"N={n}: {slow}; larger N not run"
                 _progress(stopped)
@@ -925,7 +936,7 @@ def _section_g(emit: Callable[[str], None], targets: list, results: dict, sizes:
             }
             _progress(f"generated linked stacks: N={n}, {len(every)} files, "
                       f"{_size(every) / 1e6:.2f} MB")
-            measure(list(cmds.values()), repeat, env)
+            measure(list(cmds.values()), repeat, env, short=short)
             rows.append((n, every, cmds))
 
         emit("## (g) across templates (issue 13): linked stacks (bench/gen_stacks.py)")
@@ -979,7 +990,7 @@ def _section_g(emit: Callable[[str], None], targets: list, results: dict, sizes:
         fl_alone = Command(f"parse floor trail stacks alone N={n}", [floor + trails],
                            _check_floor)
         _progress(f"import cost: {len(trails)} trail stacks, {len(logging)} logging stacks")
-        measure([linked, alone, fl_both, fl_alone], repeat, env)
+        measure([linked, alone, fl_both, fl_alone], repeat, env, short=short)
         ratio = linked.median / alone.median
         per_import = (linked.median - alone.median) / n * 1000
         floor_per = (fl_both.median - fl_alone.median) / n * 1000
@@ -1020,7 +1031,7 @@ def _section_g(emit: Callable[[str], None], targets: list, results: dict, sizes:
                         [[trailwatch, "--config", plain_config, "--format", "json", *workspace]],
                         _check_trailwatch)
         _progress(f"pre-commit with a workspace of {ws_files} files")
-        measure([with_ws, without, fl_one, whole], repeat, env)
+        measure([with_ws, without, fl_one, whole], repeat, env, short=short)
         emit(f"### (g3) pre-commit with a workspace: one trail stack ({shown}), the workspace "
              f"../shared/corpus and the N={n} folder ({ws_files} files)")
         emit()

@@ -158,3 +158,13 @@ def test_quick_keeps_a_long_warm_up_as_the_timed_run():
     other = bench_run.Command("true", [[sys.executable, "-c", "pass"]], bench_run._check_floor)
     bench_run.measure([other], 2, bench_run.child_env(pyc_cache=False))
     assert len(other.wall) == 2
+
+
+def test_quick_gives_a_short_command_several_runs_and_a_long_one_its_repeat():
+    env = bench_run.child_env(pyc_cache=False)
+    short = bench_run.Command("short", [[sys.executable, "-c", "pass"]], bench_run._check_floor)
+    long = bench_run.Command("long", [[sys.executable, "-c", "import time; time.sleep(0.3)"]],
+                             bench_run._check_floor)
+    bench_run.measure([short, long], 1, env, short=(0.25, 3))
+    assert (len(short.wall), len(long.wall)) == (3, 1)   # the sleep's warm-up is over 0.25 s
+    assert bench_run.QUICK_SHORT == (2.0, 5)
