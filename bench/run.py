@@ -698,11 +698,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         # (f) generated templates with the whole monitoring chain, every rule on
         if "f" in sections:
             _section_f(emit, targets, results, wt3_sizes, repeat, env, warmup_as_run,
-                       trailwatch, cfnlint, floor, args.wt3_timeout)
+                       trailwatch, cfnlint, floor, args.wt3_timeout, short)
 
         # (g) across templates: linked stacks, the import cost, pre-commit with a workspace
         if "g" in sections:
-            _section_g(emit, targets, results, stack_sizes, repeat, env, trailwatch, floor)
+            _section_g(emit, targets, results, stack_sizes, repeat, env, trailwatch, floor,
+                       short)
 
         # (d) the plugin's cost inside cfn-lint
         if "d" in sections and cfnlint_plain is not None:
@@ -788,7 +789,8 @@ def _e_lines(emit: Callable[[str], None], targets: list, tw: Command, cl: Comman
 
 def _section_f(emit: Callable[[str], None], targets: list, results: dict, sizes: Sequence[int],
                repeat: int, env: dict[str, str], warmup_as_run: float | None, trailwatch: str,
-               cfnlint: str, floor: list[str], timeout: float) -> None:
+               cfnlint: str, floor: list[str], timeout: float,
+               short: tuple[float, int] | None = None) -> None:
     """(f): generated templates whose N trails each carry the whole CloudWatch.1-14 chain
     (``gen_trails.template(n, monitoring=True)``), with every rule on: cfn-trailwatch with WT3
     vs the floor (growth per doubling, x floor), vs ``cfn-lint -e -a cfn_trailwatch.rules`` (the
@@ -900,7 +902,8 @@ def _growth(rows: Sequence[tuple[int, Command]]) -> list[float | None]:
 
 
 def _section_g(emit: Callable[[str], None], targets: list, results: dict, sizes: Sequence[int],
-               repeat: int, env: dict[str, str], trailwatch: str, floor: list[str]) -> None:
+               repeat: int, env: dict[str, str], trailwatch: str, floor: list[str],
+               short: tuple[float, int] | None = None) -> None:
     """(g), across templates (issue 13), on folders written by ``gen_stacks.write(n, ...)``: N
     deployments of 5 files (a logging stack that exports, a trail stack that imports, a parent
     nesting a logging and a trail template of its own), no finding at all when linked.
