@@ -162,3 +162,23 @@ def test_an_exporter_whose_words_are_only_in_resources_or_descriptions_is_not_pa
     # keys and inside a longer word
     assert exports._indexed == {paths[1]}
     assert exports.find("us-east-1", "audit-logs-topic", "t.yaml")[0].output == "Topic"
+
+
+def test_the_exporters_bytes_are_those_the_scans_index_read(tmp_path):
+    # read once: the index's bytes serve the lookup (the file is gone by then)
+    exporter = tmp_path / "logging.yaml"
+    exporter.write_text(textwrap.dedent("""\
+        Resources:
+          Group: {Type: AWS::Logs::LogGroup}
+        Outputs:
+          GroupArn:
+            Value: !GetAtt Group.Arn
+            Export: {Name: org-logging-GroupArn}
+        """))
+    importer = tmp_path / "trail.yaml"
+    importer.write_text("Resources:\n  T: {Type: AWS::SNS::Topic, Properties: "
+                        "{TopicName: !ImportValue org-logging-GroupArn}}\n")
+    scan = stacks.index([str(exporter), str(importer)], trail.Options(), config_file.Config())
+    exporter.unlink()
+    export, why = scan.exports.find("us-east-1", "org-logging-GroupArn", str(importer))
+    assert why == "" and export.output == "GroupArn"

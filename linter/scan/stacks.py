@@ -116,7 +116,8 @@ def index(files: list[str], options: trail.Options, config: config_file.Config) 
         deployments = {path: name for path in candidates
                        if (name := config.deployment_for(path)) is not None}
         result.exports = LazyExports(tuple(exporters), options, config, result.stack_names,
-                                     deployments)
+                                     deployments, {path: raws[path] for path in exporters
+                                                   if not _cut_short(raws[path], config)})
     nesting = set()
     for path in sorted(nesters):
         data = getattr(document(path), "data", None)
@@ -134,6 +135,11 @@ def index(files: list[str], options: trail.Options, config: config_file.Config) 
     return result
 
 
+def _cut_short(raw: bytes, config: config_file.Config) -> bool:
+    """Whether the index read only the first ``max_bytes + 1`` bytes of a larger file."""
+    return config.load_limits is not None and len(raw) > config.load_limits.max_bytes
+
+
 class LazyExports:
     """The export index, built as imports ask for names: most imports of real templates name a
     stack by a parameter with no value here (``${ParentStack}-TopicARN``) and never ask, and a
@@ -147,18 +153,20 @@ class LazyExports:
 
     def __init__(self, exporters: tuple[str, ...], options: trail.Options,
                  config: config_file.Config, stack_names: dict[str, str],
-                 deployments: dict[str, str]) -> None:
+                 deployments: dict[str, str], read: dict[str, bytes] | None = None) -> None:
         self.exporters, self.options, self.config = exporters, options, config
         self.stack_names, self.deployments = stack_names, deployments
         self._index = link.ExportIndex(deployments=dict(deployments))
-        self._read: dict[str, bytes | None] = {}   # exporter -> its bytes (None: unreadable)
+        # exporter -> its bytes (None: unreadable); ``read``: what the scan's index read already
+        self._read: dict[str, bytes | None] = dict(read or {})
         self._text: dict[str, str] = {}    # exporter -> its whole text
         self._names: dict[str, str] = {}   # exporter -> the text its names could come from
+        self._parameters: dict[str, dict] = {}   # exporter -> the parameter values its check uses
         self._indexed: set[str] = set()
 
     def __getstate__(self) -> dict:   # a worker gets the recipe, not a half-built index
         return {**self.__dict__, "_index": link.ExportIndex(deployments=dict(self.deployments)),
-                "_read": {}, "_text": {}, "_names": {}, "_indexed": set()}
+                "_read": {}, "_text": {}, "_names": {}, "_parameters": {}, "_indexed": set()}
 
     def find(self, region: str, name: str, importer: str) -> tuple[link.Export | None, str]:
         words = _WORD.findall(name)
@@ -189,14 +197,20 @@ class LazyExports:
                 self._read[path] = None
         return self._read[path]
 
+    def _parameters_of(self, path: str) -> dict:
+        """The parameter values an exporter's own check uses (the configuration's for it)."""
+        if path not in self._parameters:
+            from .check import file_options   # check imports this module
+
+            self._parameters[path] = file_options(path, self.options, self.config).parameters
+        return self._parameters[path]
+
     def _given(self, path: str) -> str:
         """What an exporter's names may hold that is not its text: the parameter values the
         configuration gives it, its stack's name, and the other pseudo parameters' values."""
-        from .check import file_options   # check imports this module
-
-        given = file_options(path, self.options, self.config).parameters
-        return "\n".join([*map(str, given.values()), self.stack_names.get(path) or "",
-                          *self.options.regions, self.options.account_id or "", _PSEUDO_TEXT])
+        return "\n".join([*map(str, self._parameters_of(path).values()),
+                          self.stack_names.get(path) or "", *self.options.regions,
+                          self.options.account_id or "", _PSEUDO_TEXT])
 
     def _name_text(self, path: str) -> str:
         if path not in self._names:
@@ -204,15 +218,12 @@ class LazyExports:
         return self._names[path]
 
     def _add(self, path: str) -> None:
-        from .check import file_options   # check imports this module
-
         self._indexed.add(path)
         data = _outputs_and_names(self._raw(path), path, self.config)
         if data is None:   # it cannot be read: it may export a name its text holds
             self._index.unreadable[path] = self._whole_text(path) + "\n" + self._given(path)
             return
-        parameters = file_options(path, self.options, self.config).parameters  # its own check's
-        _index_exports(self._index, path, data, parameters, self.options,
+        _index_exports(self._index, path, data, self._parameters_of(path), self.options,
                        self.stack_names.get(path))
 
 
@@ -308,7 +319,6 @@ def _has_word(text: str, word: str) -> bool:
 
 def _is_word_char(char: str) -> bool:
     return char.isascii() and char.isalnum()
-
 
 
 # what AWS::Partition and AWS::URLSuffix may be
