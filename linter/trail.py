@@ -150,15 +150,15 @@ def analyse(template: Any, options: Options | None = None, linked: Any = None) -
                                          f"{type(err).__name__}: {err}"))
             for finding in check.findings:
                 found.setdefault((finding.resource, finding.rule, finding.path), finding)
-                if region_label:   # the region's first finding of the key, as kept
-                    regions_of.setdefault((finding.resource, finding.rule, finding.path),
-                                          {}).setdefault(region, _unlabelled(finding, region))
+                if region_label:
+                    _seen_in(regions_of, region, finding)
             for note in check.notes:
                 notes.setdefault((note.rule, note.path, note.message), note)
             _add_problems(errors, resolver, trail_id, "trail")
         if filters:
             resolver.problems.clear()
             resolver.limit_hits.clear()
+            before = len(alone.findings)   # what follows is this region's
             try:
                 monitoring.standalone(resolver, names, filters, trails, options.opt_in,
                                       region_label, alone)
@@ -166,12 +166,10 @@ def analyse(template: Any, options: Options | None = None, linked: Any = None) -
                 _add_error(errors, filters[0], f"internal error while checking metric filter "
                                                f"{filters[0]}: {type(err).__name__}: {err}")
             _add_problems(errors, resolver, filters[0], "metric filter")
+            for finding in alone.findings[before:] if region_label else ():
+                _seen_in(regions_of, region, finding)
     for finding in alone.findings:
         found.setdefault((finding.resource, finding.rule, finding.path), finding)
-        for region in options.regions if len(options.regions) > 1 else ():
-            if _unlabelled(finding, region) != finding.message:
-                regions_of.setdefault((finding.resource, finding.rule, finding.path),
-                                      {}).setdefault(region, _unlabelled(finding, region))
     _every_region(found, regions_of, options.regions)
     for note in alone.notes:
         notes.setdefault((note.rule, note.path, note.message), note)
@@ -179,6 +177,12 @@ def analyse(template: Any, options: Options | None = None, linked: Any = None) -
     order = {lid: number for number, lid in enumerate(trails + filters)}
     findings = sorted(found.values(), key=lambda f: (order[f.resource], f.rule, f.path))
     return Analysis(findings, len(trails), errors, list(notes.values()), anchors)
+
+
+def _seen_in(regions_of: dict[tuple, dict[str, str]], region: str, finding: Finding) -> None:
+    """Record ``region``'s first finding of the key (the one kept), its message unlabelled."""
+    regions_of.setdefault((finding.resource, finding.rule, finding.path),
+                          {}).setdefault(region, _unlabelled(finding, region))
 
 
 def _unlabelled(finding: Finding, region: str) -> str:

@@ -107,6 +107,13 @@ def test_a_stack_without_a_trail_is_checked_from_the_filter(write):
     assert _cli(*WT3, "--fail-on", "warning", path)[0] == 1
 
 
+def test_a_filters_finding_of_every_region_names_none(write):
+    path = write(stack())
+    _, one = _json(*WT3, path)
+    _, both = _json(*WT3, "--regions", "us-east-1,eu-west-1", path)
+    assert [f["message"] for f in both["findings"]] == [f["message"] for f in one["findings"]]
+
+
 def test_off_without_include_checks_and_the_file_is_only_skimmed(write):
     path = write(stack())
     code, report = _json(path)
